@@ -1,0 +1,9 @@
+//! The calc language: a logos lexer, a Pratt parser that builds its tree in an
+//! [`arenakit_arena::Arena`] with identifiers interned by
+//! [`arenakit_intern::Interner`], and an evaluator that memoises calls in an
+//! [`arenakit_memo::LruCache`].
+#![forbid(unsafe_code)]
+
+pub mod ast;
+pub mod diag;
+pub mod parser;

@@ -1,0 +1,2 @@
+//! The calc interpreter (being written).
+fn main() {}
