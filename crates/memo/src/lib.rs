@@ -1,66 +1,972 @@
-//! PLACEHOLDER (replaced by the real intrusive LRU). Signatures are the contract.
-#![allow(missing_docs)]
+//! An LRU memo cache whose entries live in one slab.
+//!
+//! [`LruCache`] keeps every entry in a single `Vec`. Each entry carries the
+//! `u32` slab indices of its neighbours in recency order, so the recency list
+//! is an intrusive doubly linked list without a heap node per entry. A
+//! [`hashbrown::HashTable`] of `u32` slab indices finds an entry by key, so
+//! each key is stored exactly once. Once the cache is full, inserting a new
+//! key reuses the slot of the least recently used entry: no allocation per
+//! insert.
+//!
+//! The crate is written in safe Rust only.
+//!
+//! ```
+//! use arenakit_memo::LruCache;
+//!
+//! let mut cache = LruCache::new(2);
+//! cache.put("a", 1);
+//! cache.put("b", 2);
+//! assert_eq!(cache.get("a"), Some(&1)); // "a" is now the most recent.
+//! cache.put("c", 3); // Evicts "b", the least recently used.
+//! assert!(!cache.contains("b"));
+//! assert_eq!(cache.stats().evictions, 1);
+//! ```
+#![forbid(unsafe_code)]
+
 use std::borrow::Borrow;
-use std::hash::Hash;
-pub struct LruCache<K, V> {
-    cap: usize,
-    entries: Vec<(K, V)>,
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::iter::FusedIterator;
+
+use hashbrown::HashTable;
+
+/// The default hasher of [`LruCache`]: FxHash, fast on integers and short
+/// strings.
+///
+/// FxHash is not resistant to collision attacks. A cache that stores keys
+/// chosen by an adversary should be built with [`LruCache::with_hasher`] and a
+/// randomly seeded hasher such as [`std::hash::RandomState`].
+pub type DefaultHashBuilder = rustc_hash::FxBuildHasher;
+
+/// The link value that means "no entry".
+const NIL: u32 = u32::MAX;
+
+/// The largest capacity a cache can have: slab indices are `u32`, and
+/// `u32::MAX` is reserved for [`NIL`].
+pub const MAX_CAPACITY: usize = u32::MAX as usize;
+
+/// One slab slot: a key, its value and the links of the recency list.
+#[derive(Clone)]
+struct Entry<K, V> {
+    key: K,
+    value: V,
+    /// The next more recently used entry, or [`NIL`] for the head.
+    prev: u32,
+    /// The next less recently used entry, or [`NIL`] for the tail.
+    next: u32,
+}
+
+/// Hit, miss, insertion and eviction counters of an [`LruCache`].
+///
+/// ```
+/// use arenakit_memo::{CacheStats, LruCache};
+///
+/// let mut cache = LruCache::new(1);
+/// assert_eq!(cache.get(&1), None);
+/// cache.put(1, "one");
+/// assert_eq!(cache.get(&1), Some(&"one"));
+/// cache.put(2, "two");
+/// assert_eq!(
+///     cache.stats(),
+///     CacheStats { hits: 1, misses: 1, insertions: 2, evictions: 1 }
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CacheStats {
+    /// Look-ups that found their key: [`LruCache::get`], [`LruCache::get_mut`]
+    /// and the `get_or_insert` family when the key was present.
     pub hits: u64,
+    /// Look-ups that did not find their key, counted by the same methods.
     pub misses: u64,
+    /// Keys added to the cache. Replacing the value of a present key is not
+    /// an insertion.
+    pub insertions: u64,
+    /// Entries removed to make room: by an insertion into a full cache or by
+    /// [`LruCache::resize`]. Explicit removals are not evictions.
     pub evictions: u64,
 }
-impl<K: Hash + Eq, V> LruCache<K, V> {
-    pub fn new(capacity: usize) -> Self {
-        LruCache {
-            cap: capacity,
-            entries: Vec::new(),
-            hits: 0,
-            misses: 0,
-            evictions: 0,
+
+impl CacheStats {
+    /// The share of look-ups that hit, between 0 and 1; 0 when there were
+    /// none.
+    ///
+    /// ```
+    /// use arenakit_memo::CacheStats;
+    ///
+    /// let stats = CacheStats { hits: 3, misses: 1, ..CacheStats::default() };
+    /// assert_eq!(stats.hit_rate(), 0.75);
+    /// ```
+    pub fn hit_rate(&self) -> f64 {
+        let total = self.hits + self.misses;
+        if total == 0 {
+            0.0
+        } else {
+            self.hits as f64 / total as f64
         }
     }
-    pub fn get<Q: ?Sized + Hash + Eq>(&mut self, key: &Q) -> Option<&V>
+}
+
+/// What [`LruCache::put`] did with the entry it was given.
+///
+/// ```
+/// use arenakit_memo::{LruCache, Put};
+///
+/// let mut cache = LruCache::new(1);
+/// assert_eq!(cache.put(1, "a"), Put::Inserted);
+/// assert_eq!(cache.put(1, "b"), Put::Replaced("a"));
+/// assert_eq!(cache.put(2, "c"), Put::Evicted(1, "b"));
+///
+/// let mut off = LruCache::new(0);
+/// assert_eq!(off.put(1, "a"), Put::Rejected(1, "a"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Put<K, V> {
+    /// The key was new and there was room: nothing left the cache.
+    Inserted,
+    /// The key was present: its value was replaced and the old value is
+    /// returned. The stored key is kept and the given key is dropped, as
+    /// [`std::collections::HashMap::insert`] does.
+    Replaced(V),
+    /// The key was new and the cache was full: the least recently used entry
+    /// was evicted to make room and is returned.
+    Evicted(K, V),
+    /// The cache has capacity 0 and stores nothing: the given entry is
+    /// returned untouched.
+    Rejected(K, V),
+}
+
+/// A least-recently-used cache with a fixed capacity.
+///
+/// Entries live in one slab with the recency list's `u32` links embedded in
+/// them, and a hash table of slab indices finds them by key. Every operation
+/// except [`resize`](Self::resize) and [`clear`](Self::clear) is O(1).
+///
+/// A capacity of 0 turns the cache off: it stores nothing and every look-up
+/// misses. Capacities above [`MAX_CAPACITY`] are clamped to it.
+///
+/// `S` builds the hasher; the default is [`DefaultHashBuilder`] (FxHash).
+/// Look-ups take any borrowed form of the key, as with
+/// [`std::collections::HashMap`].
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache: LruCache<String, usize> = LruCache::new(100);
+/// let len = *cache.get_or_insert_with("hello".to_string(), || "hello".len());
+/// assert_eq!(len, 5);
+/// assert_eq!(cache.get("hello"), Some(&5)); // A `&str` finds a `String` key.
+/// ```
+pub struct LruCache<K, V, S = DefaultHashBuilder> {
+    /// The entries, in no particular order; `slab.len()` is the cache's length.
+    slab: Vec<Entry<K, V>>,
+    /// The slab index of every entry, hashed by the entry's key.
+    table: HashTable<u32>,
+    /// The most recently used entry, or [`NIL`] when empty.
+    head: u32,
+    /// The least recently used entry, or [`NIL`] when empty.
+    tail: u32,
+    /// The most entries the cache holds, at most [`MAX_CAPACITY`].
+    cap: usize,
+    /// Builds the hasher of keys.
+    hash_builder: S,
+    /// The counters.
+    stats: CacheStats,
+    /// With capacity 0, the value last computed by the `get_or_insert`
+    /// family, kept only so that a reference to it can be returned.
+    scratch: Option<V>,
+}
+
+impl<K: Hash + Eq, V> LruCache<K, V> {
+    /// Creates an empty cache that holds at most `capacity` entries, with the
+    /// default hasher.
+    ///
+    /// Memory is allocated as entries arrive, never beyond what `capacity`
+    /// entries need. A capacity of 0 makes a cache that stores nothing.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(0);
+    /// cache.put(1, 1);
+    /// assert_eq!(cache.get(&1), None);
+    /// assert_eq!(cache.len(), 0);
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        Self::with_hasher(capacity, DefaultHashBuilder::default())
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
+    /// Creates an empty cache that holds at most `capacity` entries and
+    /// hashes keys with `hash_builder`.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    /// use std::hash::RandomState;
+    ///
+    /// let mut cache = LruCache::with_hasher(8, RandomState::new());
+    /// cache.put("key", "value");
+    /// assert_eq!(cache.peek("key"), Some(&"value"));
+    /// ```
+    pub fn with_hasher(capacity: usize, hash_builder: S) -> Self {
+        LruCache {
+            slab: Vec::new(),
+            table: HashTable::new(),
+            head: NIL,
+            tail: NIL,
+            cap: capacity.min(MAX_CAPACITY),
+            hash_builder,
+            stats: CacheStats::default(),
+            scratch: None,
+        }
+    }
+
+    /// Hashes a key, or a borrowed form of one.
+    #[inline]
+    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        self.hash_builder.hash_one(key)
+    }
+
+    /// Finds the slab index of `key`, whose hash is `hash`.
+    #[inline]
+    fn find<Q>(&self, hash: u64, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
     {
-        match self.entries.iter().position(|(k, _)| k.borrow() == key) {
+        let slab = &self.slab;
+        self.table
+            .find(hash, |&i| slab[i as usize].key.borrow() == key)
+            .copied()
+    }
+
+    /// Finds the slab index of `key`.
+    #[inline]
+    fn index_of<Q>(&self, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.slab.is_empty() {
+            return None;
+        }
+        self.find(self.hash(key), key)
+    }
+
+    /// Looks up `key`, counts a hit or a miss, and makes a found entry the
+    /// most recently used.
+    #[inline]
+    fn lookup<Q>(&mut self, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match self.index_of(key) {
             Some(i) => {
-                self.hits += 1;
-                let e = self.entries.remove(i);
-                self.entries.push(e);
-                self.entries.last().map(|(_, v)| v)
+                self.stats.hits += 1;
+                self.touch(i);
+                Some(i)
             }
             None => {
-                self.misses += 1;
+                self.stats.misses += 1;
                 None
             }
         }
     }
-    pub fn put(&mut self, key: K, value: V) -> Option<(K, V)> {
+
+    /// Returns the value of `key` and makes it the most recently used entry,
+    /// or `None` if the key is absent. Counts a hit or a miss.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, "a");
+    /// cache.put(2, "b");
+    /// assert_eq!(cache.get(&1), Some(&"a"));
+    /// cache.put(3, "c"); // 2 is now the least recently used.
+    /// assert_eq!(cache.get(&2), None);
+    /// ```
+    #[inline]
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let i = self.lookup(key)?;
+        Some(&self.slab[i as usize].value)
+    }
+
+    /// Returns the value of `key` mutably and makes it the most recently used
+    /// entry, or `None` if the key is absent. Counts a hit or a miss.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put("n", 1);
+    /// *cache.get_mut("n").unwrap() += 1;
+    /// assert_eq!(cache.peek("n"), Some(&2));
+    /// ```
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let i = self.lookup(key)?;
+        Some(&mut self.slab[i as usize].value)
+    }
+
+    /// Returns the value of `key` without changing its recency or the
+    /// counters.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, "a");
+    /// cache.put(2, "b");
+    /// assert_eq!(cache.peek(&1), Some(&"a"));
+    /// cache.put(3, "c"); // 1 is still the least recently used.
+    /// assert_eq!(cache.peek(&1), None);
+    /// ```
+    pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let i = self.index_of(key)?;
+        Some(&self.slab[i as usize].value)
+    }
+
+    /// Returns the value of `key` mutably without changing its recency or the
+    /// counters.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, 10);
+    /// if let Some(v) = cache.peek_mut(&1) {
+    ///     *v = 11;
+    /// }
+    /// assert_eq!(cache.peek(&1), Some(&11));
+    /// ```
+    pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let i = self.index_of(key)?;
+        Some(&mut self.slab[i as usize].value)
+    }
+
+    /// Whether `key` is in the cache, without changing its recency or the
+    /// counters.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put('x', ());
+    /// assert!(cache.contains(&'x'));
+    /// assert!(!cache.contains(&'y'));
+    /// ```
+    pub fn contains<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.index_of(key).is_some()
+    }
+
+    /// Inserts `value` under `key` as the most recently used entry.
+    ///
+    /// Returns what left the cache: the old value if the key was present, the
+    /// least recently used entry if the cache was full, or the given entry if
+    /// the capacity is 0. See [`Put`].
+    ///
+    /// ```
+    /// use arenakit_memo::{LruCache, Put};
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// assert_eq!(cache.put(1, "a"), Put::Inserted);
+    /// assert_eq!(cache.put(2, "b"), Put::Inserted);
+    /// assert_eq!(cache.put(1, "A"), Put::Replaced("a"));
+    /// assert_eq!(cache.put(3, "c"), Put::Evicted(2, "b"));
+    /// ```
+    pub fn put(&mut self, key: K, value: V) -> Put<K, V> {
         if self.cap == 0 {
-            return Some((key, value));
+            return Put::Rejected(key, value);
         }
-        let old = match self.entries.iter().position(|(k, _)| *k == key) {
-            Some(i) => Some(self.entries.remove(i)),
-            None if self.entries.len() == self.cap => {
-                self.evictions += 1;
-                Some(self.entries.remove(0))
+        let hash = self.hash(&key);
+        if let Some(i) = self.find(hash, &key) {
+            self.touch(i);
+            let old = std::mem::replace(&mut self.slab[i as usize].value, value);
+            return Put::Replaced(old);
+        }
+        match self.insert_new(hash, key, value) {
+            (_, Some((k, v))) => Put::Evicted(k, v),
+            (_, None) => Put::Inserted,
+        }
+    }
+
+    /// Returns the value of `key`, first computing it with `f` and inserting
+    /// it if the key is absent, with one hash of the key.
+    ///
+    /// Counts a hit, or a miss and an insertion (and an eviction if the cache
+    /// was full). With capacity 0 the computed value is not cached; it is
+    /// held aside only until the next call of this family or
+    /// [`clear`](Self::clear), so that a reference can be returned.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(4);
+    /// let mut calls = 0;
+    /// for _ in 0..3 {
+    ///     let v = *cache.get_or_insert_with(10, || {
+    ///         calls += 1;
+    ///         10 * 10
+    ///     });
+    ///     assert_eq!(v, 100);
+    /// }
+    /// assert_eq!(calls, 1);
+    /// ```
+    pub fn get_or_insert_with<F>(&mut self, key: K, f: F) -> &V
+    where
+        F: FnOnce() -> V,
+    {
+        match self.try_get_or_insert_with(key, || Ok::<V, std::convert::Infallible>(f())) {
+            Ok(v) => v,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Returns the value of `key`, first computing it with `f` and inserting
+    /// it if the key is absent, with one hash of the key. If `f` fails, its
+    /// error is returned and nothing is cached.
+    ///
+    /// Counts like [`get_or_insert_with`](Self::get_or_insert_with); a failed
+    /// computation counts a miss only.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(4);
+    /// let parsed = cache.try_get_or_insert_with("x", || "x".parse::<i32>());
+    /// assert!(parsed.is_err());
+    /// assert!(!cache.contains("x"));
+    /// let parsed = cache.try_get_or_insert_with("7", || "7".parse::<i32>());
+    /// assert_eq!(parsed, Ok(&7));
+    /// ```
+    pub fn try_get_or_insert_with<F, E>(&mut self, key: K, f: F) -> Result<&V, E>
+    where
+        F: FnOnce() -> Result<V, E>,
+    {
+        self.scratch = None;
+        let hash = self.hash(&key);
+        if !self.slab.is_empty()
+            && let Some(i) = self.find(hash, &key)
+        {
+            self.stats.hits += 1;
+            self.touch(i);
+            return Ok(&self.slab[i as usize].value);
+        }
+        self.stats.misses += 1;
+        let value = f()?;
+        if self.cap == 0 {
+            return Ok(self.scratch.insert(value));
+        }
+        let (i, _evicted) = self.insert_new(hash, key, value);
+        Ok(&self.slab[i as usize].value)
+    }
+
+    /// Inserts an absent key with hash `hash` as the most recently used entry,
+    /// evicting the least recently used one if the cache is full. Returns the
+    /// new entry's slab index and the evicted entry.
+    ///
+    /// The capacity must not be 0.
+    fn insert_new(&mut self, hash: u64, key: K, value: V) -> (u32, Option<(K, V)>) {
+        debug_assert!(self.cap > 0);
+        self.stats.insertions += 1;
+        let (i, evicted) = if self.slab.len() >= self.cap {
+            // Reuse the least recently used entry's slot in place.
+            let i = self.tail;
+            let old_hash = self.hash(&self.slab[i as usize].key);
+            self.remove_from_table(old_hash, i);
+            self.unlink(i);
+            let entry = &mut self.slab[i as usize];
+            let old_key = std::mem::replace(&mut entry.key, key);
+            let old_value = std::mem::replace(&mut entry.value, value);
+            self.stats.evictions += 1;
+            (i, Some((old_key, old_value)))
+        } else {
+            let len = self.slab.len();
+            if len == self.slab.capacity() {
+                // Grow by doubling, but never past the capacity.
+                self.slab.reserve_exact(len.max(4).min(self.cap - len));
             }
-            None => None,
+            self.slab.push(Entry {
+                key,
+                value,
+                prev: NIL,
+                next: NIL,
+            });
+            // `len < cap <= MAX_CAPACITY`, so the index fits below `NIL`.
+            (len as u32, None)
         };
-        self.entries.push((key, value));
-        old
+        let (slab, hash_builder) = (&self.slab, &self.hash_builder);
+        self.table
+            .insert_unique(hash, i, |&j| hash_builder.hash_one(&slab[j as usize].key));
+        self.push_front(i);
+        (i, evicted)
     }
-    pub fn clear(&mut self) {
-        self.entries.clear();
+
+    /// Removes the table slot that holds slab index `i`, whose key hashes to
+    /// `hash`.
+    fn remove_from_table(&mut self, hash: u64, i: u32) {
+        if let Ok(slot) = self.table.find_entry(hash, |&j| j == i) {
+            slot.remove();
+        }
     }
+
+    /// Removes `key` and returns its value, or `None` if it is absent.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, "a");
+    /// assert_eq!(cache.remove(&1), Some("a"));
+    /// assert_eq!(cache.remove(&1), None);
+    /// ```
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key` and returns the stored key and its value, or `None` if
+    /// it is absent.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(String::from("k"), 1);
+    /// assert_eq!(cache.remove_entry("k"), Some((String::from("k"), 1)));
+    /// ```
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.slab.is_empty() {
+            return None;
+        }
+        let hash = self.hash(key);
+        let slab = &self.slab;
+        let slot = self
+            .table
+            .find_entry(hash, |&i| slab[i as usize].key.borrow() == key)
+            .ok()?;
+        let (i, _) = slot.remove();
+        Some(self.take(i))
+    }
+
+    /// Removes the least recently used entry and returns it, or `None` if the
+    /// cache is empty.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(3);
+    /// cache.put(1, "a");
+    /// cache.put(2, "b");
+    /// assert_eq!(cache.pop_lru(), Some((1, "a")));
+    /// assert_eq!(cache.pop_lru(), Some((2, "b")));
+    /// assert_eq!(cache.pop_lru(), None);
+    /// ```
+    pub fn pop_lru(&mut self) -> Option<(K, V)> {
+        if self.tail == NIL {
+            return None;
+        }
+        let i = self.tail;
+        let hash = self.hash(&self.slab[i as usize].key);
+        self.remove_from_table(hash, i);
+        Some(self.take(i))
+    }
+
+    /// Moves the entry at slab index `i`, already removed from the table, out
+    /// of the cache, keeping the slab dense.
+    ///
+    /// The last slab entry moves into slot `i`: its table slot and its
+    /// neighbours' links are redirected to `i`.
+    fn take(&mut self, i: u32) -> (K, V) {
+        self.unlink(i);
+        let last = (self.slab.len() - 1) as u32;
+        if i != last {
+            let hash = self.hash(&self.slab[last as usize].key);
+            if let Some(slot) = self.table.find_mut(hash, |&j| j == last) {
+                *slot = i;
+            }
+            let Entry { prev, next, .. } = self.slab[last as usize];
+            match prev {
+                NIL => self.head = i,
+                p => self.slab[p as usize].next = i,
+            }
+            match next {
+                NIL => self.tail = i,
+                n => self.slab[n as usize].prev = i,
+            }
+        }
+        let entry = self.slab.swap_remove(i as usize);
+        (entry.key, entry.value)
+    }
+
+    /// Makes `key` the most recently used entry without counting a look-up.
+    /// Returns whether the key was present.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, "a");
+    /// cache.put(2, "b");
+    /// assert!(cache.promote(&1));
+    /// assert_eq!(cache.peek_lru(), Some((&2, &"b")));
+    /// ```
+    pub fn promote<Q>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match self.index_of(key) {
+            Some(i) => {
+                self.touch(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Changes the capacity, evicting least recently used entries until the
+    /// cache fits, and releases memory the new capacity no longer needs.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(3);
+    /// for k in 0..3 {
+    ///     cache.put(k, k);
+    /// }
+    /// cache.resize(1);
+    /// assert_eq!(cache.len(), 1);
+    /// assert!(cache.contains(&2));
+    /// assert_eq!(cache.stats().evictions, 2);
+    /// ```
+    pub fn resize(&mut self, capacity: usize) {
+        let capacity = capacity.min(MAX_CAPACITY);
+        while self.slab.len() > capacity {
+            self.pop_lru();
+            self.stats.evictions += 1;
+        }
+        self.cap = capacity;
+        if capacity == 0 {
+            self.scratch = None;
+        }
+        if self.slab.capacity() > capacity {
+            self.slab.shrink_to(capacity);
+            let (slab, hash_builder) = (&self.slab, &self.hash_builder);
+            self.table
+                .shrink_to(capacity, |&j| hash_builder.hash_one(&slab[j as usize].key));
+        }
+    }
+}
+
+impl<K, V, S> LruCache<K, V, S> {
+    /// The number of entries.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, ());
+    /// assert_eq!(cache.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.slab.len()
     }
+
+    /// Whether the cache has no entries.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let cache: LruCache<u8, u8> = LruCache::new(2);
+    /// assert!(cache.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.slab.is_empty()
     }
+
+    /// The most entries the cache holds.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let cache: LruCache<u8, u8> = LruCache::new(16);
+    /// assert_eq!(cache.capacity(), 16);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.cap
+    }
+
+    /// The counters since the cache was made or the counters were last
+    /// [reset](Self::reset_stats).
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache: LruCache<u8, u8> = LruCache::new(2);
+    /// cache.get(&0);
+    /// assert_eq!(cache.stats().misses, 1);
+    /// ```
+    pub fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    /// Sets every counter back to 0.
+    ///
+    /// ```
+    /// use arenakit_memo::{CacheStats, LruCache};
+    ///
+    /// let mut cache: LruCache<u8, u8> = LruCache::new(2);
+    /// cache.get(&0);
+    /// cache.reset_stats();
+    /// assert_eq!(cache.stats(), CacheStats::default());
+    /// ```
+    pub fn reset_stats(&mut self) {
+        self.stats = CacheStats::default();
+    }
+
+    /// The hasher builder.
+    ///
+    /// ```
+    /// use arenakit_memo::{DefaultHashBuilder, LruCache};
+    ///
+    /// let cache: LruCache<u8, u8> = LruCache::new(2);
+    /// let _: &DefaultHashBuilder = cache.hasher();
+    /// ```
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// Removes every entry, keeping the allocated memory and the counters.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, "a");
+    /// cache.clear();
+    /// assert!(cache.is_empty());
+    /// assert_eq!(cache.get(&1), None);
+    /// ```
+    pub fn clear(&mut self) {
+        self.table.clear();
+        self.slab.clear();
+        self.head = NIL;
+        self.tail = NIL;
+        self.scratch = None;
+    }
+
+    /// The least recently used entry, the next to be evicted, without
+    /// changing anything.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, "a");
+    /// cache.put(2, "b");
+    /// assert_eq!(cache.peek_lru(), Some((&1, &"a")));
+    /// ```
+    pub fn peek_lru(&self) -> Option<(&K, &V)> {
+        let e = self.slab.get(self.tail as usize)?;
+        Some((&e.key, &e.value))
+    }
+
+    /// The most recently used entry, without changing anything.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// cache.put(1, "a");
+    /// cache.put(2, "b");
+    /// assert_eq!(cache.peek_mru(), Some((&2, &"b")));
+    /// ```
+    pub fn peek_mru(&self) -> Option<(&K, &V)> {
+        let e = self.slab.get(self.head as usize)?;
+        Some((&e.key, &e.value))
+    }
+
+    /// Iterates over the entries from the most to the least recently used,
+    /// without changing their recency.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(3);
+    /// cache.put(1, 'a');
+    /// cache.put(2, 'b');
+    /// cache.put(3, 'c');
+    /// cache.get(&1);
+    /// let keys: Vec<i32> = cache.iter().map(|(k, _)| *k).collect();
+    /// assert_eq!(keys, [1, 3, 2]);
+    /// ```
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter {
+            slab: &self.slab,
+            front: self.head,
+            back: self.tail,
+            remaining: self.slab.len(),
+        }
+    }
+
+    /// Makes the entry at slab index `i` the most recently used.
+    #[inline]
+    fn touch(&mut self, i: u32) {
+        if self.head != i {
+            self.unlink(i);
+            self.push_front(i);
+        }
+    }
+
+    /// Takes the entry at slab index `i` out of the recency list.
+    #[inline]
+    fn unlink(&mut self, i: u32) {
+        let Entry { prev, next, .. } = self.slab[i as usize];
+        match prev {
+            NIL => self.head = next,
+            p => self.slab[p as usize].next = next,
+        }
+        match next {
+            NIL => self.tail = prev,
+            n => self.slab[n as usize].prev = prev,
+        }
+    }
+
+    /// Puts the unlinked entry at slab index `i` at the front of the recency
+    /// list.
+    #[inline]
+    fn push_front(&mut self, i: u32) {
+        let old_head = self.head;
+        {
+            let e = &mut self.slab[i as usize];
+            e.prev = NIL;
+            e.next = old_head;
+        }
+        match old_head {
+            NIL => self.tail = i,
+            h => self.slab[h as usize].prev = i,
+        }
+        self.head = i;
+    }
+}
+
+impl<K: Clone, V: Clone, S: Clone> Clone for LruCache<K, V, S> {
+    fn clone(&self) -> Self {
+        LruCache {
+            slab: self.slab.clone(),
+            table: self.table.clone(),
+            head: self.head,
+            tail: self.tail,
+            cap: self.cap,
+            hash_builder: self.hash_builder.clone(),
+            stats: self.stats,
+            scratch: None,
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for LruCache<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a LruCache<K, V, S> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+
+    fn into_iter(self) -> Iter<'a, K, V> {
+        self.iter()
+    }
+}
+
+/// An iterator over the entries of an [`LruCache`], from the most to the
+/// least recently used; made by [`LruCache::iter`].
+///
+/// It is double-ended: `rev()` goes from the least to the most recently used.
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache = LruCache::new(3);
+/// cache.put(1, ());
+/// cache.put(2, ());
+/// let oldest_first: Vec<_> = cache.iter().rev().map(|(k, _)| *k).collect();
+/// assert_eq!(oldest_first, [1, 2]);
+/// ```
+pub struct Iter<'a, K, V> {
+    slab: &'a [Entry<K, V>],
+    front: u32,
+    back: u32,
+    remaining: usize,
+}
+
+impl<'a, K, V> Iterator for Iter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let e = self.slab.get(self.front as usize)?;
+        self.remaining -= 1;
+        self.front = e.next;
+        Some((&e.key, &e.value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<K, V> DoubleEndedIterator for Iter<'_, K, V> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let e = self.slab.get(self.back as usize)?;
+        self.remaining -= 1;
+        self.back = e.prev;
+        Some((&e.key, &e.value))
+    }
+}
+
+impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
+
+impl<K, V> FusedIterator for Iter<'_, K, V> {}
+
+impl<K, V> Clone for Iter<'_, K, V> {
+    fn clone(&self) -> Self {
+        Iter { ..*self }
     }
 }
