@@ -676,9 +676,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             self.stats.evictions += 1;
         }
         self.cap = capacity;
-        if capacity == 0 {
-            self.scratch = None;
-        }
+        self.scratch = None;
         if self.slab.capacity() > capacity {
             self.slab.shrink_to(capacity);
             let (slab, hash_builder) = (&self.slab, &self.hash_builder);
@@ -970,3 +968,6 @@ impl<K, V> Clone for Iter<'_, K, V> {
         Iter { ..*self }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,583 @@
+//! Tests of the cache against a reference model and against the `lru` crate,
+//! with the internal invariants checked after every operation.
+
+use super::*;
+use proptest::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::rc::Rc;
+
+/// Few cases under Miri, where every case is slow.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: if cfg!(miri) { 12 } else { 512 },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
+    /// Panics unless the slab, the links and the table agree.
+    fn assert_invariants(&self) {
+        let n = self.slab.len();
+        assert!(n <= self.cap, "length {n} over capacity {}", self.cap);
+        assert_eq!(self.table.len(), n, "table and slab lengths differ");
+        // Walk the list from the head: every entry once, back links right.
+        let mut seen = vec![false; n];
+        let mut prev = NIL;
+        let mut i = self.head;
+        let mut count = 0;
+        while i != NIL {
+            assert!((i as usize) < n, "link {i} out of the slab");
+            assert!(!seen[i as usize], "entry {i} linked twice");
+            seen[i as usize] = true;
+            assert_eq!(self.slab[i as usize].prev, prev, "bad back link");
+            prev = i;
+            i = self.slab[i as usize].next;
+            count += 1;
+        }
+        assert_eq!(count, n, "list does not reach every entry");
+        assert_eq!(self.tail, prev, "tail is not the last entry");
+        // Every entry is found by its key at its own index.
+        for (i, e) in self.slab.iter().enumerate() {
+            let hash = self.hash(&e.key);
+            assert_eq!(self.find(hash, &e.key), Some(i as u32));
+        }
+        if self.cap > 0 {
+            assert!(self.scratch.is_none(), "scratch used with a capacity");
+        }
+    }
+}
+
+/// One operation of a random sequence.
+#[derive(Clone, Debug)]
+enum Op {
+    Get(u8),
+    GetMut(u8, u32),
+    Peek(u8),
+    PeekMut(u8, u32),
+    Contains(u8),
+    Put(u8, u32),
+    Remove(u8),
+    RemoveEntry(u8),
+    PopLru,
+    PeekLru,
+    PeekMru,
+    Promote(u8),
+    Resize(usize),
+    Clear,
+    GetOrInsert(u8, u32),
+    TryGetOrInsert(u8, Result<u32, u8>),
+    ResetStats,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let key = 0u8..16;
+    prop_oneof![
+        4 => key.clone().prop_map(Op::Get),
+        1 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::GetMut(k, v)),
+        1 => key.clone().prop_map(Op::Peek),
+        1 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::PeekMut(k, v)),
+        1 => key.clone().prop_map(Op::Contains),
+        4 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::Put(k, v)),
+        1 => key.clone().prop_map(Op::Remove),
+        1 => key.clone().prop_map(Op::RemoveEntry),
+        1 => Just(Op::PopLru),
+        1 => Just(Op::PeekLru),
+        1 => Just(Op::PeekMru),
+        1 => key.clone().prop_map(Op::Promote),
+        1 => (0usize..10).prop_map(Op::Resize),
+        1 => Just(Op::Clear),
+        2 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::GetOrInsert(k, v)),
+        2 => (key, prop_oneof![any::<u32>().prop_map(Ok), any::<u8>().prop_map(Err)])
+            .prop_map(|(k, r)| Op::TryGetOrInsert(k, r)),
+        1 => Just(Op::ResetStats),
+    ]
+}
+
+/// The reference: entries in a `Vec`, most recently used first.
+struct Model {
+    entries: Vec<(u8, u32)>,
+    cap: usize,
+    stats: CacheStats,
+}
+
+impl Model {
+    fn position(&self, k: u8) -> Option<usize> {
+        self.entries.iter().position(|e| e.0 == k)
+    }
+
+    /// Moves entry `i` to the front and returns its new position, 0.
+    fn touch(&mut self, i: usize) -> usize {
+        let e = self.entries.remove(i);
+        self.entries.insert(0, e);
+        0
+    }
+
+    fn lookup(&mut self, k: u8) -> Option<usize> {
+        match self.position(k) {
+            Some(i) => {
+                self.stats.hits += 1;
+                Some(self.touch(i))
+            }
+            None => {
+                self.stats.misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Inserts an absent key; returns the evicted entry.
+    fn insert_new(&mut self, k: u8, v: u32) -> Option<(u8, u32)> {
+        self.stats.insertions += 1;
+        let evicted = if self.entries.len() == self.cap {
+            self.stats.evictions += 1;
+            self.entries.pop()
+        } else {
+            None
+        };
+        self.entries.insert(0, (k, v));
+        evicted
+    }
+
+    fn put(&mut self, k: u8, v: u32) -> Put<u8, u32> {
+        if self.cap == 0 {
+            return Put::Rejected(k, v);
+        }
+        match self.position(k) {
+            Some(i) => {
+                let i = self.touch(i);
+                Put::Replaced(std::mem::replace(&mut self.entries[i].1, v))
+            }
+            None => match self.insert_new(k, v) {
+                Some((ek, ev)) => Put::Evicted(ek, ev),
+                None => Put::Inserted,
+            },
+        }
+    }
+
+    fn try_get_or_insert(&mut self, k: u8, r: Result<u32, u8>) -> Result<u32, u8> {
+        if let Some(i) = self.lookup(k) {
+            return Ok(self.entries[i].1);
+        }
+        let v = r?;
+        if self.cap > 0 {
+            self.insert_new(k, v);
+        }
+        Ok(v)
+    }
+}
+
+/// Runs `ops` on the cache, the model and, while the capacity is not 0, the
+/// `lru` crate, and checks that they agree after every step.
+fn run(cap: usize, ops: &[Op]) {
+    let mut cache: LruCache<u8, u32> = LruCache::new(cap);
+    let mut model = Model {
+        entries: Vec::new(),
+        cap,
+        stats: CacheStats::default(),
+    };
+    let mut peer = NonZeroUsize::new(cap).map(lru::LruCache::new);
+    for op in ops {
+        match *op {
+            Op::Get(k) => {
+                let got = cache.get(&k).copied();
+                let want = model.lookup(k).map(|i| model.entries[i].1);
+                assert_eq!(got, want, "{op:?}");
+                if let Some(p) = &mut peer {
+                    assert_eq!(p.get(&k).copied(), want, "lru: {op:?}");
+                }
+            }
+            Op::GetMut(k, v) => {
+                let got = cache.get_mut(&k).map(|x| std::mem::replace(x, v));
+                let want = model
+                    .lookup(k)
+                    .map(|i| std::mem::replace(&mut model.entries[i].1, v));
+                assert_eq!(got, want, "{op:?}");
+                if let Some(p) = &mut peer {
+                    let got = p.get_mut(&k).map(|x| std::mem::replace(x, v));
+                    assert_eq!(got, want, "lru: {op:?}");
+                }
+            }
+            Op::Peek(k) => {
+                let want = model.position(k).map(|i| model.entries[i].1);
+                assert_eq!(cache.peek(&k).copied(), want, "{op:?}");
+                if let Some(p) = &peer {
+                    assert_eq!(p.peek(&k).copied(), want, "lru: {op:?}");
+                }
+            }
+            Op::PeekMut(k, v) => {
+                let got = cache.peek_mut(&k).map(|x| std::mem::replace(x, v));
+                let want = model
+                    .position(k)
+                    .map(|i| std::mem::replace(&mut model.entries[i].1, v));
+                assert_eq!(got, want, "{op:?}");
+                if let Some(p) = &mut peer {
+                    let got = p.peek_mut(&k).map(|x| std::mem::replace(x, v));
+                    assert_eq!(got, want, "lru: {op:?}");
+                }
+            }
+            Op::Contains(k) => {
+                let want = model.position(k).is_some();
+                assert_eq!(cache.contains(&k), want, "{op:?}");
+                if let Some(p) = &peer {
+                    assert_eq!(p.contains(&k), want, "lru: {op:?}");
+                }
+            }
+            Op::Put(k, v) => {
+                let want = model.put(k, v);
+                assert_eq!(cache.put(k, v), want, "{op:?}");
+                if let Some(p) = &mut peer {
+                    let want = match want {
+                        Put::Inserted | Put::Rejected(..) => None,
+                        Put::Replaced(old) => Some((k, old)),
+                        Put::Evicted(ek, ev) => Some((ek, ev)),
+                    };
+                    assert_eq!(p.push(k, v), want, "lru: {op:?}");
+                }
+            }
+            Op::Remove(k) | Op::RemoveEntry(k) => {
+                let want = model.position(k).map(|i| model.entries.remove(i));
+                if matches!(op, Op::Remove(_)) {
+                    assert_eq!(cache.remove(&k), want.map(|e| e.1), "{op:?}");
+                } else {
+                    assert_eq!(cache.remove_entry(&k), want, "{op:?}");
+                }
+                if let Some(p) = &mut peer {
+                    assert_eq!(p.pop_entry(&k), want, "lru: {op:?}");
+                }
+            }
+            Op::PopLru => {
+                let want = model.entries.pop();
+                assert_eq!(cache.pop_lru(), want, "{op:?}");
+                if let Some(p) = &mut peer {
+                    assert_eq!(p.pop_lru(), want, "lru: {op:?}");
+                }
+            }
+            Op::PeekLru => {
+                let want = model.entries.last().map(|(k, v)| (k, v));
+                assert_eq!(cache.peek_lru(), want, "{op:?}");
+                if let Some(p) = &peer {
+                    assert_eq!(p.peek_lru(), want, "lru: {op:?}");
+                }
+            }
+            Op::PeekMru => {
+                let want = model.entries.first().map(|(k, v)| (k, v));
+                assert_eq!(cache.peek_mru(), want, "{op:?}");
+                if let Some(p) = &peer {
+                    assert_eq!(p.peek_mru(), want, "lru: {op:?}");
+                }
+            }
+            Op::Promote(k) => {
+                let want = match model.position(k) {
+                    Some(i) => {
+                        model.touch(i);
+                        true
+                    }
+                    None => false,
+                };
+                assert_eq!(cache.promote(&k), want, "{op:?}");
+                if let Some(p) = &mut peer {
+                    assert_eq!(p.promote(&k), want, "lru: {op:?}");
+                }
+            }
+            Op::Resize(n) => {
+                while model.entries.len() > n {
+                    model.entries.pop();
+                    model.stats.evictions += 1;
+                }
+                model.cap = n;
+                cache.resize(n);
+                match (&mut peer, NonZeroUsize::new(n)) {
+                    (Some(p), Some(n)) => p.resize(n),
+                    // `lru` has no capacity 0: it leaves the comparison.
+                    _ => peer = None,
+                }
+            }
+            Op::Clear => {
+                model.entries.clear();
+                cache.clear();
+                if let Some(p) = &mut peer {
+                    p.clear();
+                }
+            }
+            Op::GetOrInsert(k, v) => {
+                let want = model.try_get_or_insert(k, Ok(v));
+                assert_eq!(Ok(*cache.get_or_insert_with(k, || v)), want, "{op:?}");
+                if let Some(p) = &mut peer {
+                    assert_eq!(Ok(*p.get_or_insert(k, || v)), want, "lru: {op:?}");
+                }
+            }
+            Op::TryGetOrInsert(k, r) => {
+                let want = model.try_get_or_insert(k, r);
+                let got = cache.try_get_or_insert_with(k, || r).copied();
+                assert_eq!(got, want, "{op:?}");
+                if let Some(p) = &mut peer {
+                    let got = p.try_get_or_insert(k, || r).copied();
+                    assert_eq!(got, want, "lru: {op:?}");
+                }
+            }
+            Op::ResetStats => {
+                model.stats = CacheStats::default();
+                cache.reset_stats();
+            }
+        }
+        cache.assert_invariants();
+        assert_eq!(cache.stats(), model.stats, "stats after {op:?}");
+        assert_eq!(cache.len(), model.entries.len());
+        assert_eq!(cache.capacity(), model.cap);
+        let order: Vec<(u8, u32)> = cache.iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(order, model.entries, "order after {op:?}");
+        let reversed: Vec<(u8, u32)> = cache.iter().rev().map(|(k, v)| (*k, *v)).collect();
+        assert!(reversed.iter().eq(model.entries.iter().rev()));
+        if let Some(p) = &peer {
+            let theirs: Vec<(u8, u32)> = p.iter().map(|(k, v)| (*k, *v)).collect();
+            assert_eq!(theirs, model.entries, "lru order after {op:?}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn agrees_with_model_and_lru(
+        cap in 0usize..8,
+        ops in proptest::collection::vec(op(), 0..if cfg!(miri) { 48 } else { 160 }),
+    ) {
+        run(cap, &ops);
+    }
+}
+
+#[test]
+fn capacity_zero_stores_nothing() {
+    let mut cache = LruCache::new(0);
+    assert_eq!(cache.put(1, 1), Put::Rejected(1, 1));
+    assert_eq!(cache.get(&1), None);
+    assert_eq!(*cache.get_or_insert_with(2, || 20), 20);
+    assert_eq!(
+        cache.try_get_or_insert_with(3, || Err::<i32, _>("no")),
+        Err("no")
+    );
+    assert!(cache.is_empty());
+    assert!(cache.iter().next().is_none());
+    assert_eq!(cache.pop_lru(), None);
+    let s = cache.stats();
+    assert_eq!((s.hits, s.misses, s.insertions, s.evictions), (0, 3, 0, 0));
+    cache.assert_invariants();
+}
+
+#[test]
+fn huge_capacity_is_clamped_and_allocates_lazily() {
+    let mut cache = LruCache::new(usize::MAX);
+    assert_eq!(cache.capacity(), MAX_CAPACITY);
+    cache.put(1u64, 1u64);
+    assert_eq!(cache.get(&1), Some(&1));
+    assert!(cache.slab.capacity() < 1024);
+}
+
+#[test]
+fn full_cache_reuses_its_slab() {
+    let mut cache = LruCache::new(100);
+    for k in 0..1000u32 {
+        cache.put(k, k);
+    }
+    assert_eq!(cache.slab.capacity(), 100);
+    let before = cache.slab.as_ptr();
+    for k in 1000..5000u32 {
+        cache.put(k, k);
+    }
+    assert_eq!(cache.slab.as_ptr(), before);
+    assert_eq!(cache.stats().evictions, 4900);
+    cache.assert_invariants();
+}
+
+#[test]
+fn iter_is_exact_size_and_meets_in_the_middle() {
+    let mut cache = LruCache::new(5);
+    for k in 0..5 {
+        cache.put(k, ());
+    }
+    let mut it = cache.iter();
+    assert_eq!(it.len(), 5);
+    assert_eq!(it.next().map(|e| *e.0), Some(4));
+    assert_eq!(it.next_back().map(|e| *e.0), Some(0));
+    assert_eq!(it.len(), 3);
+    let rest: Vec<i32> = it.map(|e| *e.0).collect();
+    assert_eq!(rest, [3, 2, 1]);
+}
+
+#[test]
+fn borrowed_lookups_find_string_keys() {
+    let mut cache: LruCache<String, u32> = LruCache::new(2);
+    cache.put("one".to_string(), 1);
+    assert_eq!(cache.get("one"), Some(&1));
+    assert_eq!(cache.peek("two"), None);
+    assert_eq!(cache.remove("one"), Some(1));
+}
+
+#[test]
+fn clone_is_independent() {
+    let mut a = LruCache::new(3);
+    a.put(1, "a");
+    a.put(2, "b");
+    let mut b = a.clone();
+    b.put(3, "c");
+    b.get(&1);
+    assert_eq!(a.iter().map(|e| *e.0).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(b.iter().map(|e| *e.0).collect::<Vec<_>>(), [1, 3, 2]);
+    b.assert_invariants();
+}
+
+/// A key or value that records its drop in a shared ledger.
+#[derive(Debug)]
+struct Tracked {
+    id: u32,
+    ledger: Rc<RefCell<HashMap<u32, u32>>>,
+}
+
+impl Tracked {
+    fn new(id: u32, ledger: &Rc<RefCell<HashMap<u32, u32>>>) -> Self {
+        assert!(ledger.borrow_mut().insert(id, 0).is_none());
+        Tracked {
+            id,
+            ledger: Rc::clone(ledger),
+        }
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        *self.ledger.borrow_mut().get_mut(&self.id).unwrap() += 1;
+    }
+}
+
+impl PartialEq for Tracked {
+    fn eq(&self, other: &Self) -> bool {
+        self.id % 64 == other.id % 64
+    }
+}
+
+impl Eq for Tracked {}
+
+impl Hash for Tracked {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.id % 64).hash(state);
+    }
+}
+
+/// Drop-accounting operations; keys compare equal modulo 64.
+#[derive(Clone, Debug)]
+enum DropOp {
+    Put(u32),
+    GetOrInsert(u32),
+    TryGetOrInsertFails(u32),
+    Remove(u32),
+    PopLru,
+    Resize(usize),
+    Clear,
+}
+
+fn drop_op() -> impl Strategy<Value = DropOp> {
+    prop_oneof![
+        4 => (0u32..12).prop_map(DropOp::Put),
+        2 => (0u32..12).prop_map(DropOp::GetOrInsert),
+        1 => (0u32..12).prop_map(DropOp::TryGetOrInsertFails),
+        1 => (0u32..12).prop_map(DropOp::Remove),
+        1 => Just(DropOp::PopLru),
+        1 => (0usize..6).prop_map(DropOp::Resize),
+        1 => Just(DropOp::Clear),
+    ]
+}
+
+/// The number of tracked objects not yet dropped.
+fn live(ledger: &Rc<RefCell<HashMap<u32, u32>>>) -> usize {
+    RefCell::borrow(ledger)
+        .values()
+        .filter(|&&n| n == 0)
+        .count()
+}
+
+fn run_drops(cap: usize, ops: &[DropOp]) {
+    let ledger = Rc::new(RefCell::new(HashMap::new()));
+    let mut next_id = 0u32;
+    // Ids of keys are `64 * n + k` so that equal keys have distinct ids.
+    let mut fresh = |k: u32| {
+        next_id += 1;
+        64 * next_id + k
+    };
+    let mut cache: LruCache<Tracked, Tracked> = LruCache::new(cap);
+    for op in ops {
+        match *op {
+            DropOp::Put(k) => {
+                let key = Tracked::new(fresh(k), &ledger);
+                let value = Tracked::new(fresh(k), &ledger);
+                drop(cache.put(key, value));
+            }
+            DropOp::GetOrInsert(k) => {
+                let key = Tracked::new(fresh(k), &ledger);
+                let value_id = fresh(k);
+                let l = Rc::clone(&ledger);
+                cache.get_or_insert_with(key, move || Tracked::new(value_id, &l));
+            }
+            DropOp::TryGetOrInsertFails(k) => {
+                let key = Tracked::new(fresh(k), &ledger);
+                let l = Rc::clone(&ledger);
+                let err_id = fresh(k);
+                let r = cache.try_get_or_insert_with(key, move || Err(Tracked::new(err_id, &l)));
+                drop(r.map(|_| ()));
+            }
+            DropOp::Remove(k) => {
+                let probe = Tracked::new(fresh(k), &ledger);
+                drop(cache.remove_entry(&probe));
+            }
+            DropOp::PopLru => drop(cache.pop_lru()),
+            DropOp::Resize(n) => {
+                cache.resize(n);
+                assert_eq!(
+                    live(&ledger),
+                    2 * cache.len() + usize::from(cache.scratch.is_some())
+                );
+            }
+            DropOp::Clear => {
+                cache.clear();
+                assert_eq!(live(&ledger), 0, "clear left objects alive");
+            }
+        }
+        assert_eq!(
+            live(&ledger),
+            2 * cache.len() + usize::from(cache.scratch.is_some()),
+            "after {op:?}"
+        );
+        cache.assert_invariants();
+    }
+    drop(cache);
+    for (id, n) in RefCell::borrow(&ledger).iter() {
+        assert_eq!(*n, 1, "object {id} dropped {n} times");
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn every_key_and_value_is_dropped_once(
+        cap in 0usize..6,
+        ops in proptest::collection::vec(drop_op(), 0..if cfg!(miri) { 40 } else { 120 }),
+    ) {
+        run_drops(cap, &ops);
+    }
+}
+
+#[test]
+fn dropping_a_full_cache_drops_every_entry_once() {
+    let ledger = Rc::new(RefCell::new(HashMap::new()));
+    let mut cache = LruCache::new(8);
+    for id in 0..20 {
+        cache.put(Tracked::new(id, &ledger), Tracked::new(1000 + id, &ledger));
+    }
+    assert_eq!(live(&ledger), 16);
+    drop(cache);
+    assert!(RefCell::borrow(&ledger).values().all(|&n| n == 1));
+}
