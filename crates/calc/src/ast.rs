@@ -199,6 +199,6 @@ mod layout {
         assert_eq!(std::mem::size_of::<Span>(), 8);
         assert_eq!(std::mem::size_of::<ExprKind<'_>>(), 32);
         assert_eq!(std::mem::size_of::<Expr<'_>>(), 40);
-        assert_eq!(std::mem::size_of::<Stmt<'_>>(), 40);
+        assert_eq!(std::mem::size_of::<Stmt<'_>>(), 48);
     }
 }

@@ -1,25 +1,51 @@
-//! Diagnostics: every error has a kind, a message and a span.
-//! (Interface fixed; rendering being written.)
-#![allow(missing_docs)]
+//! Diagnostics: every error has a kind, a message and a span, and renders as
+//! `error: <message>` with the file name, line and column, and the source
+//! line with the span underlined (through annotate-snippets, in the format
+//! rustc and cargo use).
+//!
+//! Lines and columns are 1-based; a column counts characters (Unicode scalar
+//! values), not bytes, from the start of the line.
+
 use crate::ast::Span;
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
 /// Which stage of the pipeline found the error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiagnosticKind {
+    /// The lexer: `unexpected character`, `integer literal too large`.
     Lex,
+    /// The parser: a syntax error, `nesting too deep`, a duplicate parameter.
     Syntax,
+    /// The evaluator: type errors, `division by zero`, and so on.
     Runtime,
 }
 
 /// One error: what kind, what went wrong, and where.
+///
+/// ```
+/// use arenakit_calc::ast::Span;
+/// use arenakit_calc::diag::{Diagnostic, DiagnosticKind};
+///
+/// let source = "let x = 1\nx // 0\n";
+/// let error = Diagnostic::new(DiagnosticKind::Runtime, "division by zero", Span::new(10, 16));
+/// let text = error.render("prog.calc", source, false);
+/// assert!(text.starts_with("error: division by zero\n"));
+/// assert!(text.contains("prog.calc:2:1"));
+/// assert!(text.contains("x // 0"));
+/// assert!(text.contains("^^^^^^"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The stage that found the error.
     pub kind: DiagnosticKind,
+    /// What went wrong, e.g. `comparison operators cannot be chained`.
     pub message: String,
+    /// The offending source text.
     pub span: Span,
 }
 
 impl Diagnostic {
+    /// A diagnostic of `kind` saying `message` about the text at `span`.
     pub fn new(kind: DiagnosticKind, message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic {
             kind,
@@ -27,12 +53,83 @@ impl Diagnostic {
             span,
         }
     }
-    /// Renders `error: <message>` with file name, line, column and the source line underlined.
-    pub fn render(&self, file_name: &str, source: &str, color: bool) -> String {
-        let _ = (source, color);
-        format!(
-            "error: {}\n --> {}:{}\n",
-            self.message, file_name, self.span.start
-        )
+
+    /// The 1-based line and character column where the span starts in
+    /// `source`.
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    /// use arenakit_calc::diag::{Diagnostic, DiagnosticKind};
+    ///
+    /// let error = Diagnostic::new(DiagnosticKind::Lex, "unexpected character", Span::new(8, 9));
+    /// assert_eq!(error.line_column("x\né = 1 @"), (2, 6));
+    /// ```
+    pub fn line_column(&self, source: &str) -> (usize, usize) {
+        let start = floor_char_boundary(source, self.span.start as usize);
+        let before = &source[..start];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
     }
+
+    /// Renders `error: <message>`, then `--> file:line:column`, then the
+    /// source line(s) with the span underlined. With `color`, the text carries
+    /// ANSI colours (see [`use_color`]).
+    ///
+    /// A span outside `source` (or inside a character) is clamped, so any
+    /// diagnostic renders.
+    pub fn render(&self, file_name: &str, source: &str, color: bool) -> String {
+        // Show only the lines the span touches: rendering stays cheap however
+        // large the source is.
+        let start = floor_char_boundary(source, self.span.start as usize);
+        let end = floor_char_boundary(source, (self.span.end as usize).max(start));
+        let first = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let mut last = source[end..].find('\n').map_or(source.len(), |i| end + i);
+        // A CRLF line ending is not part of the line.
+        if last > end && source.as_bytes()[last - 1] == b'\r' {
+            last -= 1;
+        }
+        let excerpt = &source[first..last];
+        let (line, _) = self.line_column(source);
+        let snippet = Snippet::source(excerpt)
+            .line_start(line)
+            .path(file_name)
+            .fold(false)
+            .annotation(AnnotationKind::Primary.span(start - first..end - first));
+        let report = [Level::ERROR.primary_title(&self.message).element(snippet)];
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let mut text = renderer.render(&report);
+        text.push('\n');
+        text
+    }
+}
+
+/// The largest character boundary of `text` at or below `index`.
+fn floor_char_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// Whether diagnostics on stderr should be coloured: stderr is a terminal
+/// and the `NO_COLOR` environment variable is unset (or empty, as
+/// <https://no-color.org> has it).
+///
+/// ```
+/// // Tests capture stderr, so it is not a terminal here.
+/// # use std::io::IsTerminal;
+/// if !std::io::stderr().is_terminal() {
+///     assert!(!arenakit_calc::diag::use_color());
+/// }
+/// ```
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -1,19 +1,725 @@
-//! The Pratt parser (being written). `parse` is the interface.
-#![allow(missing_docs)]
-use crate::ast::Program;
-use crate::diag::Diagnostic;
+//! The calc parser: hand-written Pratt (precedence-climbing) parsing over the
+//! [`Lexer`]'s tokens, building nodes through a [`TreeBuilder`].
+//!
+//! The grammar and every choice the specification leaves open are written
+//! down in `grammar/calc.ebnf` and `grammar/NOTES.md`. In short:
+//!
+//! | level | operators | associativity |
+//! |---|---|---|
+//! | 1 | `or` | left |
+//! | 2 | `and` | left |
+//! | 3 | `not` (prefix) | — |
+//! | 4 | `== != < <= > >=` | none: a chain is an error |
+//! | 5 | `+ -` | left |
+//! | 6 | `* / // %` | left |
+//! | 7 | `-` `+` (prefix) | — |
+//! | 8 | `**` | right; its right operand may be a prefix `-`/`+` |
+//!
+//! `if … then … else …` is a primary whose branches are whole expressions, so
+//! its `else` branch extends as far right as it can.
+//!
+//! **Errors.** The parser reads the whole program. At a syntax error it
+//! records one diagnostic, skips to the next statement separator (a newline
+//! outside parentheses, or `;` outside parentheses) and carries on, so every
+//! statement gets at most one syntax error. A statement that contains a
+//! lexical error gets no syntax error of its own: the lexer's message says
+//! what is wrong.
+//!
+//! **Depth.** Two limits, both reported as `nesting too deep`, keep the parser
+//! and everything that later walks the tree off the native stack's edge: the
+//! number of nested constructs being parsed at once (parentheses, calls,
+//! prefix operators, `if`, and right operands), and the height of every
+//! subtree built — which also bounds left-associative chains such as
+//! `1 + 1 + … + 1`, built by a loop rather than by recursion. Both are
+//! [`MAX_NESTING`].
+
+use crate::ast::{BinaryOp, Param, Program, Span, UnaryOp};
+use crate::builder::{ArenaBuilder, TreeBuilder};
+use crate::diag::{Diagnostic, DiagnosticKind};
+use crate::lexer::{Lexeme, Lexer, Token};
 use arenakit_arena::Arena;
-use arenakit_intern::Interner;
+use arenakit_intern::{Interner, Symbol};
+
+/// The deepest nesting the parser accepts, and the tallest tree it builds.
+///
+/// One level of parentheses, a prefix operator, an `if` or a binary
+/// operator's right operand each take one level, so 1,000 levels of any mix
+/// of them are far inside the limit. Walking a tree this tall needs a few
+/// megabytes of native stack in an optimised build; the `calc` command line
+/// runs its pipeline on a thread with a large stack.
+pub const MAX_NESTING: u32 = 10_000;
 
 /// Parses a whole program into `arena`, interning identifiers in `interner`.
-/// Returns every lexical and syntax error when there is any.
+///
+/// Returns every lexical and syntax error, in source order, when there is
+/// any; a program is then not built.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::parser::parse;
+/// use arenakit_calc::print::dump_program;
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let mut interner = Interner::new();
+/// let program = parse("let x = 1 + 2 * 3\n-x ** 2", &arena, &mut interner).unwrap();
+/// assert_eq!(
+///     dump_program(&program, &interner),
+///     "(let x (+ 1 (* 2 3)))\n(- (** x 2))\n"
+/// );
+///
+/// let errors = parse("1 +\n2 < 3 < 4", &arena, &mut interner).unwrap_err();
+/// assert_eq!(errors.len(), 2);
+/// assert_eq!(errors[0].message, "expected an expression, found a newline");
+/// assert_eq!(errors[1].message, "comparison operators cannot be chained");
+/// ```
 pub fn parse<'a>(
     source: &str,
     arena: &'a Arena,
     interner: &mut Interner,
 ) -> Result<Program<'a>, Vec<Diagnostic>> {
-    let _ = (source, interner);
+    let mut builder = ArenaBuilder::new(arena);
+    let stmts = parse_with(source, &mut builder, interner)?;
     Ok(Program {
-        stmts: arena.alloc_slice_copy(&[]),
+        stmts: arena.alloc_slice_copy(&stmts),
     })
+}
+
+/// Parses a whole program, building its nodes with `builder`.
+///
+/// This is [`parse`] for any tree representation; see [`TreeBuilder`].
+/// Sources of 4 GiB or more are refused, because spans are `u32` offsets.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::builder::ArenaBuilder;
+/// use arenakit_calc::parser::parse_with;
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let stmts = parse_with("1; 2", &mut ArenaBuilder::new(&arena), &mut Interner::new());
+/// assert_eq!(stmts.unwrap().len(), 2);
+/// ```
+pub fn parse_with<B: TreeBuilder>(
+    source: &str,
+    builder: &mut B,
+    interner: &mut Interner,
+) -> Result<Vec<B::Stmt>, Vec<Diagnostic>> {
+    if u32::try_from(source.len()).is_err() {
+        return Err(vec![Diagnostic::new(
+            DiagnosticKind::Lex,
+            "source too large: calc reads programs smaller than 4 GiB",
+            Span::new(0, 0),
+        )]);
+    }
+    let mut parser = Parser::new(source, builder, interner);
+    let stmts = parser.program();
+    let mut errors = parser.lexer.take_errors();
+    if errors.is_empty() && parser.errors.is_empty() {
+        return Ok(stmts);
+    }
+    errors.append(&mut parser.errors);
+    // Lexical errors come first at equal offsets (the sort is stable).
+    errors.sort_by_key(|error| error.span.start);
+    Err(errors)
+}
+
+/// Binding strength of the infix levels (higher binds tighter).
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const CMP: u8 = 4;
+const ADD: u8 = 5;
+const MUL: u8 = 6;
+
+/// The infix operator a token stands for, with its level. `**` is not here:
+/// it binds tighter than prefix operators and is parsed by `power`.
+fn infix(token: Token) -> Option<(BinaryOp, u8)> {
+    Some(match token {
+        Token::Or => (BinaryOp::Or, OR),
+        Token::And => (BinaryOp::And, AND),
+        Token::EqEq => (BinaryOp::Eq, CMP),
+        Token::NotEq => (BinaryOp::Ne, CMP),
+        Token::Lt => (BinaryOp::Lt, CMP),
+        Token::Le => (BinaryOp::Le, CMP),
+        Token::Gt => (BinaryOp::Gt, CMP),
+        Token::Ge => (BinaryOp::Ge, CMP),
+        Token::Plus => (BinaryOp::Add, ADD),
+        Token::Minus => (BinaryOp::Sub, ADD),
+        Token::Star => (BinaryOp::Mul, MUL),
+        Token::Slash => (BinaryOp::Div, MUL),
+        Token::SlashSlash => (BinaryOp::FloorDiv, MUL),
+        Token::Percent => (BinaryOp::Rem, MUL),
+        _ => return None,
+    })
+}
+
+/// An expression being built: the builder's node, the span it covers
+/// (including any parentheses around it) and the height of its tree, which
+/// the parser tracks without storing it in the node.
+struct Node<E> {
+    expr: E,
+    span: Span,
+    height: u32,
+}
+
+/// A syntax error has been recorded; unwind to the statement loop, which
+/// skips to the next statement.
+struct Recover;
+
+type PResult<T> = Result<T, Recover>;
+
+struct Parser<'src, 'i, 'b, B: TreeBuilder> {
+    lexer: Lexer<'src>,
+    interner: &'i mut Interner,
+    builder: &'b mut B,
+    /// The current (not yet consumed) token.
+    tok: Lexeme,
+    /// The parentheses opened and not yet closed; newlines are skipped while
+    /// there is any.
+    open_parens: Vec<Span>,
+    /// The constructs being parsed at the moment (see [`MAX_NESTING`]).
+    nesting: u32,
+    /// The syntax errors, one per statement at most.
+    errors: Vec<Diagnostic>,
+    /// Call arguments being collected; nested calls stack on top.
+    args: Vec<B::Expr>,
+    /// A function's parameters being collected.
+    params: Vec<Param>,
+}
+
+impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
+    fn new(source: &'src str, builder: &'b mut B, interner: &'i mut Interner) -> Self {
+        let mut lexer = Lexer::new(source);
+        let tok = lexer.next_token(interner);
+        Parser {
+            lexer,
+            interner,
+            builder,
+            tok,
+            open_parens: Vec::new(),
+            nesting: 0,
+            errors: Vec::new(),
+            args: Vec::new(),
+            params: Vec::new(),
+        }
+    }
+
+    // ----- tokens -----
+
+    /// Consumes the current token; inside parentheses, newlines are skipped.
+    fn bump(&mut self) {
+        match self.tok.token {
+            Token::LParen => self.open_parens.push(self.tok.span),
+            Token::RParen => {
+                self.open_parens.pop();
+            }
+            _ => {}
+        }
+        self.tok = self.lexer.next_token(self.interner);
+        while self.tok.token == Token::Newline && !self.open_parens.is_empty() {
+            self.tok = self.lexer.next_token(self.interner);
+        }
+    }
+
+    /// Consumes `token` and returns its span, or reports `expected`.
+    fn expect(&mut self, token: Token, expected: &str) -> PResult<Span> {
+        if self.tok.token == token {
+            let span = self.tok.span;
+            self.bump();
+            Ok(span)
+        } else {
+            Err(self.unexpected(expected))
+        }
+    }
+
+    /// Consumes an identifier, or reports `expected`.
+    fn expect_ident(&mut self, expected: &str) -> PResult<(Symbol, Span)> {
+        if let Token::Ident(name) = self.tok.token {
+            let span = self.tok.span;
+            self.bump();
+            Ok((name, span))
+        } else {
+            Err(self.unexpected(expected))
+        }
+    }
+
+    // ----- errors -----
+
+    /// Records `message` at `span`.
+    #[cold]
+    fn error_at(&mut self, span: Span, message: String) -> Recover {
+        self.errors
+            .push(Diagnostic::new(DiagnosticKind::Syntax, message, span));
+        Recover
+    }
+
+    /// Reports that the current token is not what the grammar `expected`.
+    ///
+    /// An invalid token already has its lexical error, so nothing more is
+    /// said about it; the end of input inside parentheses is reported as the
+    /// innermost unclosed `(`.
+    #[cold]
+    fn unexpected(&mut self, expected: &str) -> Recover {
+        match self.tok.token {
+            Token::Error(_) => Recover,
+            Token::Eof if !self.open_parens.is_empty() => {
+                let open = self.open_parens[self.open_parens.len() - 1];
+                self.error_at(open, "unclosed '('".to_string())
+            }
+            found => self.error_at(
+                self.tok.span,
+                format!("expected {expected}, found {}", found.describe()),
+            ),
+        }
+    }
+
+    #[cold]
+    fn too_deep(&mut self, span: Span) -> Recover {
+        self.error_at(span, "nesting too deep".to_string())
+    }
+
+    /// Counts one more construct being parsed, refusing too many.
+    fn enter(&mut self) -> PResult<()> {
+        if self.nesting >= MAX_NESTING {
+            return Err(self.too_deep(self.tok.span));
+        }
+        self.nesting += 1;
+        Ok(())
+    }
+
+    /// Counts one construct less. (After an error the count is simply reset
+    /// at the next statement.)
+    fn leave(&mut self) {
+        self.nesting -= 1;
+    }
+
+    /// Skips to the end of the statement: a separator outside parentheses, or
+    /// the end of input.
+    fn synchronize(&mut self) {
+        loop {
+            match self.tok.token {
+                Token::Eof => return,
+                Token::Newline | Token::Semi if self.open_parens.is_empty() => return,
+                _ => self.bump(),
+            }
+        }
+    }
+
+    // ----- statements -----
+
+    /// `program = { sep } [ stmt { sep { sep } stmt } ] { sep } EOF`
+    fn program(&mut self) -> Vec<B::Stmt> {
+        let mut stmts = Vec::new();
+        loop {
+            while matches!(self.tok.token, Token::Newline | Token::Semi) {
+                self.bump();
+            }
+            if self.tok.token == Token::Eof {
+                return stmts;
+            }
+            self.nesting = 0;
+            self.args.clear();
+            match self.statement() {
+                Ok(stmt) => match self.tok.token {
+                    Token::Newline | Token::Semi | Token::Eof => stmts.push(stmt),
+                    _ => {
+                        self.end_of_statement_error();
+                        self.synchronize();
+                    }
+                },
+                Err(Recover) => self.synchronize(),
+            }
+        }
+    }
+
+    /// A complete statement is followed by something other than a separator.
+    #[cold]
+    fn end_of_statement_error(&mut self) {
+        match self.tok.token {
+            Token::RParen => {
+                self.error_at(self.tok.span, "unmatched ')'".to_string());
+            }
+            Token::Eq => {
+                self.unexpected("a newline or ';' (a name is defined with 'let name = value')");
+            }
+            _ => {
+                self.unexpected("a newline or ';' after the statement");
+            }
+        }
+    }
+
+    /// `stmt = "let" IDENT "=" expr | "fn" IDENT "(" params ")" "=" expr | expr`
+    fn statement(&mut self) -> PResult<B::Stmt> {
+        let start = self.tok.span;
+        match self.tok.token {
+            Token::Let => {
+                self.bump();
+                let (name, name_span) = self.expect_ident("a name after 'let'")?;
+                self.expect(Token::Eq, "'=' after the name")?;
+                let value = self.expr(0)?;
+                let span = start.to(value.span);
+                Ok(self.builder.let_stmt(name, name_span, value.expr, span))
+            }
+            Token::Fn => {
+                self.bump();
+                let (name, name_span) = self.expect_ident("a function name after 'fn'")?;
+                self.expect(Token::LParen, "'(' after the function name")?;
+                self.params.clear();
+                if self.tok.token != Token::RParen {
+                    loop {
+                        let (param, span) = self.expect_ident("a parameter name")?;
+                        if self.params.iter().any(|p| p.name == param) {
+                            let message =
+                                format!("duplicate parameter '{}'", self.interner.resolve(param));
+                            return Err(self.error_at(span, message));
+                        }
+                        self.params.push(Param { name: param, span });
+                        if self.tok.token != Token::Comma {
+                            break;
+                        }
+                        self.bump();
+                    }
+                }
+                self.expect(Token::RParen, "',' or ')' after a parameter")?;
+                self.expect(Token::Eq, "'=' before the function body")?;
+                let body = self.expr(0)?;
+                let span = start.to(body.span);
+                let params = std::mem::take(&mut self.params);
+                let stmt = self
+                    .builder
+                    .fn_stmt(name, name_span, &params, body.expr, span);
+                self.params = params;
+                Ok(stmt)
+            }
+            _ => {
+                let expr = self.expr(0)?;
+                Ok(self.builder.expr_stmt(expr.expr))
+            }
+        }
+    }
+
+    // ----- expressions -----
+
+    /// Parses an expression whose infix operators all have level `min` or
+    /// more: the Pratt loop.
+    fn expr(&mut self, min: u8) -> PResult<Node<B::Expr>> {
+        self.enter()?;
+        let mut lhs = if self.tok.token == Token::Not && min <= NOT {
+            // not_expr = "not" not_expr | cmp_expr
+            let start = self.tok.span;
+            self.bump();
+            let operand = self.expr(NOT)?;
+            self.unary(UnaryOp::Not, start, operand)?
+        } else {
+            self.prefix()?
+        };
+        while let Some((op, level)) = infix(self.tok.token) {
+            if level < min {
+                break;
+            }
+            let op_span = self.tok.span;
+            self.bump();
+            // Every level is left-associative (comparisons are refused when
+            // chained), so the right operand only takes tighter operators.
+            let rhs = self.expr(level + 1)?;
+            lhs = self.binary(op, lhs, rhs, op_span)?;
+            if level == CMP && matches!(infix(self.tok.token), Some((_, CMP))) {
+                let span = self.tok.span;
+                return Err(
+                    self.error_at(span, "comparison operators cannot be chained".to_string())
+                );
+            }
+        }
+        self.leave();
+        Ok(lhs)
+    }
+
+    /// `unary = ("-" | "+") unary | power`
+    fn prefix(&mut self) -> PResult<Node<B::Expr>> {
+        let op = match self.tok.token {
+            Token::Minus => UnaryOp::Neg,
+            Token::Plus => UnaryOp::Pos,
+            _ => return self.power(),
+        };
+        let start = self.tok.span;
+        self.bump();
+        self.enter()?;
+        let operand = self.prefix()?;
+        self.leave();
+        self.unary(op, start, operand)
+    }
+
+    /// `power = primary [ "**" unary ]`: right-associative, and the exponent
+    /// may carry a sign (`2 ** -1`).
+    fn power(&mut self) -> PResult<Node<B::Expr>> {
+        let base = self.primary()?;
+        if self.tok.token != Token::StarStar {
+            return Ok(base);
+        }
+        let op_span = self.tok.span;
+        self.bump();
+        self.enter()?;
+        let exponent = self.prefix()?;
+        self.leave();
+        self.binary(BinaryOp::Pow, base, exponent, op_span)
+    }
+
+    /// `primary = INT | FLOAT | "true" | "false" | IDENT | call | "(" expr ")" | if`
+    fn primary(&mut self) -> PResult<Node<B::Expr>> {
+        let span = self.tok.span;
+        let expr = match self.tok.token {
+            Token::Int(value) => self.builder.int(value, span),
+            Token::Float(value) => self.builder.float(value, span),
+            Token::True => self.builder.bool(true, span),
+            Token::False => self.builder.bool(false, span),
+            Token::Ident(name) => {
+                self.bump();
+                // A call is a name whose next token is `(`.
+                if self.tok.token == Token::LParen {
+                    return self.call(name, span);
+                }
+                let expr = self.builder.var(name, span);
+                return Ok(Node {
+                    expr,
+                    span,
+                    height: 1,
+                });
+            }
+            Token::LParen => return self.parenthesized(),
+            Token::If => return self.if_else(),
+            Token::Not => {
+                // `not` binds looser than comparisons and arithmetic, so it
+                // cannot be their operand without parentheses.
+                return Err(self.error_at(
+                    span,
+                    "'not' cannot be an operand here; put it in parentheses: (not …)".to_string(),
+                ));
+            }
+            _ => return Err(self.unexpected("an expression")),
+        };
+        self.bump();
+        Ok(Node {
+            expr,
+            span,
+            height: 1,
+        })
+    }
+
+    /// `"(" expr ")"`: the node's span grows to include the parentheses.
+    fn parenthesized(&mut self) -> PResult<Node<B::Expr>> {
+        let open = self.tok.span;
+        self.bump();
+        let inner = self.expr(0)?;
+        let close = self.expect(Token::RParen, "')'")?;
+        Ok(Node {
+            span: open.to(close),
+            ..inner
+        })
+    }
+
+    /// `IDENT "(" [ expr { "," expr } ] ")"`, with the name already consumed.
+    fn call(&mut self, callee: Symbol, callee_span: Span) -> PResult<Node<B::Expr>> {
+        self.bump();
+        self.enter()?;
+        let first = self.args.len();
+        let mut height = 0;
+        if self.tok.token != Token::RParen {
+            loop {
+                let arg = self.expr(0)?;
+                height = height.max(arg.height);
+                self.args.push(arg.expr);
+                if self.tok.token != Token::Comma {
+                    break;
+                }
+                self.bump();
+            }
+        }
+        let close = self.expect(Token::RParen, "',' or ')' after an argument")?;
+        self.leave();
+        let span = callee_span.to(close);
+        let height = self.check_height(height, callee_span)?;
+        let args = self.args.drain(first..);
+        let expr = self.builder.call(callee, callee_span, args, span);
+        Ok(Node { expr, span, height })
+    }
+
+    /// `"if" expr "then" expr "else" expr`
+    fn if_else(&mut self) -> PResult<Node<B::Expr>> {
+        let start = self.tok.span;
+        self.bump();
+        self.enter()?;
+        let cond = self.expr(0)?;
+        self.expect(Token::Then, "'then' after the condition of 'if'")?;
+        let then_branch = self.expr(0)?;
+        self.expect(Token::Else, "'else' (an 'if' needs both branches)")?;
+        let else_branch = self.expr(0)?;
+        self.leave();
+        let height = cond.height.max(then_branch.height).max(else_branch.height);
+        let height = self.check_height(height, start)?;
+        let span = start.to(else_branch.span);
+        let expr = self
+            .builder
+            .if_else(cond.expr, then_branch.expr, else_branch.expr, span);
+        Ok(Node { expr, span, height })
+    }
+
+    // ----- node construction -----
+
+    /// The height of a node over children of height `children`, refused past
+    /// [`MAX_NESTING`] with the error at `span`.
+    fn check_height(&mut self, children: u32, span: Span) -> PResult<u32> {
+        if children >= MAX_NESTING {
+            return Err(self.too_deep(span));
+        }
+        Ok(children + 1)
+    }
+
+    fn unary(
+        &mut self,
+        op: UnaryOp,
+        op_span: Span,
+        operand: Node<B::Expr>,
+    ) -> PResult<Node<B::Expr>> {
+        let height = self.check_height(operand.height, op_span)?;
+        let span = op_span.to(operand.span);
+        let expr = self.builder.unary(op, operand.expr, span);
+        Ok(Node { expr, span, height })
+    }
+
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: Node<B::Expr>,
+        rhs: Node<B::Expr>,
+        op_span: Span,
+    ) -> PResult<Node<B::Expr>> {
+        let height = self.check_height(lhs.height.max(rhs.height), op_span)?;
+        let span = lhs.span.to(rhs.span);
+        let expr = self.builder.binary(op, lhs.expr, rhs.expr, span);
+        Ok(Node { expr, span, height })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::{ExprKind, Stmt};
+    use crate::print::dump_program;
+
+    /// Parses `source` and compares its dump (or its errors, one
+    /// `line:column: message` per line) with `expect`.
+    #[track_caller]
+    fn check(source: &str, expect: &str) {
+        let arena = Arena::new();
+        let mut interner = Interner::new();
+        let got = match parse(source, &arena, &mut interner) {
+            Ok(program) => dump_program(&program, &interner),
+            Err(errors) => errors
+                .iter()
+                .map(|e| {
+                    let (line, column) = e.line_column(source);
+                    format!("{line}:{column}: {}\n", e.message)
+                })
+                .collect(),
+        };
+        assert_eq!(got.trim_end(), expect, "source: {source:?}");
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        check("1 + 2 * 3", "(+ 1 (* 2 3))");
+        check("1 - 2 - 3", "(- (- 1 2) 3)");
+        check("8 / 4 // 2 % 3 * 1", "(* (% (// (/ 8 4) 2) 3) 1)");
+        check("2 ** 3 ** 2", "(** 2 (** 3 2))");
+        check("-2 ** 2", "(- (** 2 2))");
+        check("2 ** -1", "(** 2 (- 1))");
+        check("2 ** -x ** 2", "(** 2 (- (** x 2)))");
+        check("- - + 1", "(- (- (+ 1)))");
+        check("a or b and c", "(or a (and b c))");
+        check("not a == b", "(not (== a b))");
+        check("not not a and b", "(and (not (not a)) b)");
+        check("a and not b or c", "(or (and a (not b)) c)");
+        check("a < b + 1", "(< a (+ b 1))");
+        check("(a < b) == c", "(== (< a b) c)");
+    }
+
+    #[test]
+    fn if_extends_to_the_right() {
+        check("1 + if c then 2 else 3 + 4", "(+ 1 (if c 2 (+ 3 4)))");
+        check("if a then if b then 1 else 2 else 3", "(if a (if b 1 2) 3)");
+        check("(if c then 1 else 2) * 3", "(* (if c 1 2) 3)");
+    }
+
+    #[test]
+    fn calls_and_statements() {
+        check("f()", "(call f)");
+        check("f (1, g(2))", "(call f 1 (call g 2))");
+        check("let x = (1 +\n 2)\nx", "(let x (+ 1 2))\nx");
+        check("fn f(a, b) = a; f(1, 2)", "(fn f (a b) a)\n(call f 1 2)");
+        check("fn k() = 1", "(fn k () 1)");
+        check("\n;\n1;;2\n\n", "1\n2");
+        check("", "");
+        check("# only a comment", "");
+    }
+
+    #[test]
+    fn errors() {
+        check("1 < 2 < 3", "1:7: comparison operators cannot be chained");
+        check("let = 1", "1:5: expected a name after 'let', found '='");
+        check("1 +", "1:4: expected an expression, found end of input");
+        check("(1 + 2", "1:1: unclosed '('");
+        check(
+            "1 2",
+            "1:3: expected a newline or ';' after the statement, found an integer",
+        );
+        check("1)", "1:2: unmatched ')'");
+        check("fn f(a, a) = a", "1:9: duplicate parameter 'a'");
+        check(
+            "1 == not 2",
+            "1:6: 'not' cannot be an operand here; put it in parentheses: (not …)",
+        );
+        check(
+            "if c then 1",
+            "1:12: expected 'else' (an 'if' needs both branches), found end of input",
+        );
+        check(
+            "1 @ 2\n3 +\n$",
+            "1:3: unexpected character\n2:4: expected an expression, found a newline\n3:1: unexpected character",
+        );
+        check("99999999999999999999 + ", "1:1: integer literal too large");
+    }
+
+    #[test]
+    fn spans_cover_the_source_of_each_node() {
+        let arena = Arena::new();
+        let mut interner = Interner::new();
+        let source = "let v = (1 + 2) * f(x)";
+        let program = parse(source, &arena, &mut interner).unwrap();
+        let Stmt::Let {
+            value,
+            span,
+            name_span,
+            ..
+        } = program.stmts[0]
+        else {
+            panic!("not a let")
+        };
+        assert_eq!(&source[span.range()], source);
+        assert_eq!(&source[name_span.range()], "v");
+        assert_eq!(&source[value.span.range()], "(1 + 2) * f(x)");
+        let ExprKind::Binary { lhs, rhs, .. } = value.kind else {
+            panic!("not a binary")
+        };
+        assert_eq!(&source[lhs.span.range()], "1 + 2");
+        assert_eq!(&source[rhs.span.range()], "f(x)");
+        let ExprKind::Call {
+            callee_span, args, ..
+        } = rhs.kind
+        else {
+            panic!("not a call")
+        };
+        assert_eq!(&source[callee_span.range()], "f");
+        assert_eq!(&source[args[0].span.range()], "x");
+    }
 }

@@ -1,0 +1,460 @@
+//! The calc lexer: a [logos] state machine wrapped in a [`Lexer`] that
+//! interns identifiers and records lexical errors.
+//!
+//! The raw token rules follow section 1 of the language specification:
+//! numbers carry no sign, integers and floats have separate rules,
+//! underscores in numbers are ignored, keywords are tokens of their own (so an
+//! identifier is never a keyword), `#` comments and blanks are skipped, and
+//! `\n` is a token because it separates statements. The parser, not the lexer,
+//! decides that a newline inside parentheses is skipped.
+//!
+//! Errors do not stop lexing: [`Lexer::next_token`] returns a
+//! [`Token::Error`] in place of the bad input, records a [`Diagnostic`]
+//! and carries on, so that every error in a file is reported.
+
+use crate::ast::Span;
+use crate::diag::{Diagnostic, DiagnosticKind};
+use arenakit_intern::{Interner, Symbol};
+use logos::Logos;
+
+/// What went wrong while lexing one token.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LexError {
+    /// A character that starts no token (`unexpected character`).
+    #[default]
+    UnexpectedCharacter,
+    /// An integer literal above `i64::MAX` (`integer literal too large`).
+    IntegerTooLarge,
+}
+
+impl LexError {
+    /// The diagnostic message, exactly as the specification names it.
+    pub fn message(self) -> &'static str {
+        match self {
+            LexError::UnexpectedCharacter => "unexpected character",
+            LexError::IntegerTooLarge => "integer literal too large",
+        }
+    }
+}
+
+/// The raw tokens, as logos recognises them. Identifiers are not interned
+/// yet; [`Lexer`] turns this into a [`Token`].
+#[derive(Logos, Clone, Copy, Debug, PartialEq)]
+#[logos(error = LexError)]
+#[logos(skip r"[ \t\r]+")]
+// A comment runs to the end of the line, so the greedy repetition is meant.
+#[logos(skip(r"#[^\n]*", allow_greedy = true))]
+enum Raw {
+    #[regex(r"[0-9][0-9_]*", int_value)]
+    Int(i64),
+    #[regex(r"[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9]+)?", float_value)]
+    #[regex(r"[0-9][0-9_]*[eE][+-]?[0-9]+", float_value)]
+    Float(f64),
+    #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
+    Ident,
+    #[token("let")]
+    Let,
+    #[token("fn")]
+    Fn,
+    #[token("if")]
+    If,
+    #[token("then")]
+    Then,
+    #[token("else")]
+    Else,
+    #[token("and")]
+    And,
+    #[token("or")]
+    Or,
+    #[token("not")]
+    Not,
+    #[token("true")]
+    True,
+    #[token("false")]
+    False,
+    #[token("+")]
+    Plus,
+    #[token("-")]
+    Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("//")]
+    SlashSlash,
+    #[token("%")]
+    Percent,
+    #[token("**")]
+    StarStar,
+    #[token("==")]
+    EqEq,
+    #[token("!=")]
+    NotEq,
+    #[token("<")]
+    Lt,
+    #[token("<=")]
+    Le,
+    #[token(">")]
+    Gt,
+    #[token(">=")]
+    Ge,
+    #[token("=")]
+    Eq,
+    #[token("(")]
+    LParen,
+    #[token(")")]
+    RParen,
+    #[token(",")]
+    Comma,
+    #[token(";")]
+    Semi,
+    #[token("\n")]
+    Newline,
+}
+
+/// Reads an integer literal, ignoring underscores; more than `i64::MAX` is an
+/// error (there is no sign in the token, so `-9223372036854775808` is too
+/// large as well).
+fn int_value(lex: &mut logos::Lexer<'_, Raw>) -> Result<i64, LexError> {
+    let mut value: i64 = 0;
+    for byte in lex.slice().bytes() {
+        if byte == b'_' {
+            continue;
+        }
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(i64::from(byte - b'0')))
+            .ok_or(LexError::IntegerTooLarge)?;
+    }
+    Ok(value)
+}
+
+/// Reads a float literal, ignoring underscores. A literal beyond the range of
+/// `f64` becomes infinity, as in Python.
+fn float_value(lex: &mut logos::Lexer<'_, Raw>) -> Option<f64> {
+    let text = lex.slice();
+    if text.contains('_') {
+        text.replace('_', "").parse().ok()
+    } else {
+        text.parse().ok()
+    }
+}
+
+/// A token, with identifiers already interned.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Token {
+    /// An integer literal (no sign), e.g. `1_000`.
+    Int(i64),
+    /// A float literal (no sign), e.g. `2.5e-3`.
+    Float(f64),
+    /// An identifier that is not a keyword.
+    Ident(Symbol),
+    /// `let`
+    Let,
+    /// `fn`
+    Fn,
+    /// `if`
+    If,
+    /// `then`
+    Then,
+    /// `else`
+    Else,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+    /// `not`
+    Not,
+    /// `true`
+    True,
+    /// `false`
+    False,
+    /// `+`
+    Plus,
+    /// `-`
+    Minus,
+    /// `*`
+    Star,
+    /// `/`
+    Slash,
+    /// `//`
+    SlashSlash,
+    /// `%`
+    Percent,
+    /// `**`
+    StarStar,
+    /// `==`
+    EqEq,
+    /// `!=`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `=`
+    Eq,
+    /// `(`
+    LParen,
+    /// `)`
+    RParen,
+    /// `,`
+    Comma,
+    /// `;`
+    Semi,
+    /// `\n`, a statement separator outside parentheses.
+    Newline,
+    /// Input that is not a token; its diagnostic is already recorded.
+    Error(LexError),
+    /// The end of the input (returned forever once reached).
+    Eof,
+}
+
+impl Token {
+    /// How the token is named in a syntax error ("found …").
+    pub fn describe(self) -> &'static str {
+        match self {
+            Token::Int(_) => "an integer",
+            Token::Float(_) => "a float",
+            Token::Ident(_) => "an identifier",
+            Token::Let => "keyword 'let'",
+            Token::Fn => "keyword 'fn'",
+            Token::If => "keyword 'if'",
+            Token::Then => "keyword 'then'",
+            Token::Else => "keyword 'else'",
+            Token::And => "keyword 'and'",
+            Token::Or => "keyword 'or'",
+            Token::Not => "keyword 'not'",
+            Token::True => "keyword 'true'",
+            Token::False => "keyword 'false'",
+            Token::Plus => "'+'",
+            Token::Minus => "'-'",
+            Token::Star => "'*'",
+            Token::Slash => "'/'",
+            Token::SlashSlash => "'//'",
+            Token::Percent => "'%'",
+            Token::StarStar => "'**'",
+            Token::EqEq => "'=='",
+            Token::NotEq => "'!='",
+            Token::Lt => "'<'",
+            Token::Le => "'<='",
+            Token::Gt => "'>'",
+            Token::Ge => "'>='",
+            Token::Eq => "'='",
+            Token::LParen => "'('",
+            Token::RParen => "')'",
+            Token::Comma => "','",
+            Token::Semi => "';'",
+            Token::Newline => "a newline",
+            Token::Error(_) => "an invalid token",
+            Token::Eof => "end of input",
+        }
+    }
+}
+
+/// A token and the bytes it was read from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lexeme {
+    /// The token.
+    pub token: Token,
+    /// Where it is in the source.
+    pub span: Span,
+}
+
+/// The lexer: produces [`Lexeme`]s one at a time, interning identifiers and
+/// collecting lexical errors.
+///
+/// ```
+/// use arenakit_calc::lexer::{Lexer, Token};
+/// use arenakit_intern::Interner;
+///
+/// let mut interner = Interner::new();
+/// let mut lexer = Lexer::new("x + 1_000 # comment");
+/// let x = lexer.next_token(&mut interner);
+/// assert_eq!(x.token, Token::Ident(interner.get("x").unwrap()));
+/// assert_eq!(lexer.next_token(&mut interner).token, Token::Plus);
+/// let n = lexer.next_token(&mut interner);
+/// assert_eq!((n.token, n.span.start, n.span.end), (Token::Int(1000), 4, 9));
+/// assert_eq!(lexer.next_token(&mut interner).token, Token::Eof);
+/// assert!(lexer.errors().is_empty());
+/// ```
+pub struct Lexer<'src> {
+    inner: logos::Lexer<'src, Raw>,
+    errors: Vec<Diagnostic>,
+}
+
+impl<'src> Lexer<'src> {
+    /// Starts lexing `source`.
+    ///
+    /// Spans are `u32` byte offsets, so the source must be shorter than
+    /// 4 GiB; [`crate::parser::parse`] checks that before it lexes.
+    pub fn new(source: &'src str) -> Lexer<'src> {
+        Lexer {
+            inner: Raw::lexer(source),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Reads the next token. Identifiers are interned in `interner`; bad input
+    /// yields [`Token::Error`] and records a diagnostic.
+    #[inline]
+    pub fn next_token(&mut self, interner: &mut Interner) -> Lexeme {
+        let raw = self.inner.next();
+        let range = self.inner.span();
+        let span = Span::new(range.start as u32, range.end as u32);
+        let token = match raw {
+            None => return self.eof(),
+            Some(Ok(raw)) => convert(raw, self.inner.slice(), interner),
+            Some(Err(error)) => self.error(error, span),
+        };
+        Lexeme { token, span }
+    }
+
+    /// The end-of-input lexeme: an empty span at the end of the source.
+    fn eof(&self) -> Lexeme {
+        let end = self.inner.source().len() as u32;
+        Lexeme {
+            token: Token::Eof,
+            span: Span::new(end, end),
+        }
+    }
+
+    #[cold]
+    fn error(&mut self, error: LexError, span: Span) -> Token {
+        self.errors
+            .push(Diagnostic::new(DiagnosticKind::Lex, error.message(), span));
+        Token::Error(error)
+    }
+
+    /// The lexical errors found so far, in source order.
+    pub fn errors(&self) -> &[Diagnostic] {
+        &self.errors
+    }
+
+    /// Takes the lexical errors found so far, leaving none behind.
+    pub fn take_errors(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.errors)
+    }
+}
+
+/// Turns a raw token into a [`Token`], interning an identifier's text.
+#[inline]
+fn convert(raw: Raw, text: &str, interner: &mut Interner) -> Token {
+    match raw {
+        Raw::Int(value) => Token::Int(value),
+        Raw::Float(value) => Token::Float(value),
+        Raw::Ident => Token::Ident(interner.get_or_intern(text)),
+        Raw::Let => Token::Let,
+        Raw::Fn => Token::Fn,
+        Raw::If => Token::If,
+        Raw::Then => Token::Then,
+        Raw::Else => Token::Else,
+        Raw::And => Token::And,
+        Raw::Or => Token::Or,
+        Raw::Not => Token::Not,
+        Raw::True => Token::True,
+        Raw::False => Token::False,
+        Raw::Plus => Token::Plus,
+        Raw::Minus => Token::Minus,
+        Raw::Star => Token::Star,
+        Raw::Slash => Token::Slash,
+        Raw::SlashSlash => Token::SlashSlash,
+        Raw::Percent => Token::Percent,
+        Raw::StarStar => Token::StarStar,
+        Raw::EqEq => Token::EqEq,
+        Raw::NotEq => Token::NotEq,
+        Raw::Lt => Token::Lt,
+        Raw::Le => Token::Le,
+        Raw::Gt => Token::Gt,
+        Raw::Ge => Token::Ge,
+        Raw::Eq => Token::Eq,
+        Raw::LParen => Token::LParen,
+        Raw::RParen => Token::RParen,
+        Raw::Comma => Token::Comma,
+        Raw::Semi => Token::Semi,
+        Raw::Newline => Token::Newline,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lexes `source` and renders each token as `kind@start..end`.
+    fn lex(source: &str) -> String {
+        let mut interner = Interner::new();
+        let mut lexer = Lexer::new(source);
+        let mut out = Vec::new();
+        loop {
+            let lexeme = lexer.next_token(&mut interner);
+            let text = match lexeme.token {
+                Token::Eof => break,
+                Token::Ident(sym) => format!("id:{}", interner.resolve(sym)),
+                Token::Int(v) => format!("int:{v}"),
+                Token::Float(v) => format!("float:{v:?}"),
+                Token::Error(e) => format!("error:{}", e.message()),
+                other => other.describe().replace('\'', ""),
+            };
+            out.push(format!("{text}@{}..{}", lexeme.span.start, lexeme.span.end));
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(lex("1_000"), "int:1000@0..5");
+        assert_eq!(lex("1.5"), "float:1.5@0..3");
+        assert_eq!(lex("1_0.2_5e-1"), "float:1.025@0..10");
+        assert_eq!(lex("2E3"), "float:2000.0@0..3");
+        assert_eq!(lex("1e400"), "float:inf@0..5");
+        // `.5` and `5.` are not numbers.
+        assert_eq!(lex(".5"), "error:unexpected character@0..1 int:5@1..2");
+        assert_eq!(lex("5."), "int:5@0..1 error:unexpected character@1..2");
+        // An exponent needs digits: `1e` is an integer and a name.
+        assert_eq!(lex("1e"), "int:1@0..1 id:e@1..2");
+        assert_eq!(lex("1e+"), "int:1@0..1 id:e@1..2 +@2..3");
+        assert_eq!(lex("9223372036854775807"), "int:9223372036854775807@0..19");
+        assert_eq!(
+            lex("9223372036854775808"),
+            "error:integer literal too large@0..19"
+        );
+    }
+
+    #[test]
+    fn keywords_are_not_identifiers() {
+        assert_eq!(
+            lex("let letter fn_ not"),
+            "keyword let@0..3 id:letter@4..10 id:fn_@11..14 keyword not@15..18"
+        );
+    }
+
+    #[test]
+    fn operators_take_the_longest_match() {
+        assert_eq!(
+            lex("**//<=>=!==*"),
+            "**@0..2 //@2..4 <=@4..6 >=@6..8 !=@8..10 =@10..11 *@11..12"
+        );
+    }
+
+    #[test]
+    fn comments_blanks_and_newlines() {
+        assert_eq!(
+            lex("a # note\r\n\tb"),
+            "id:a@0..1 a newline@9..10 id:b@11..12"
+        );
+    }
+
+    #[test]
+    fn bad_characters_cover_whole_characters() {
+        assert_eq!(lex("\0"), "error:unexpected character@0..1");
+        assert_eq!(lex("!"), "error:unexpected character@0..1");
+        assert_eq!(lex("é"), "error:unexpected character@0..2");
+        assert_eq!(
+            lex("1 😀 2"),
+            "int:1@0..1 error:unexpected character@2..6 int:2@7..8"
+        );
+    }
+}
