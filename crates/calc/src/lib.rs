@@ -5,5 +5,8 @@
 #![forbid(unsafe_code)]
 
 pub mod ast;
+pub mod builder;
 pub mod diag;
+pub mod lexer;
 pub mod parser;
+pub mod print;
