@@ -1,33 +1,36 @@
-//! PLACEHOLDER (leaks; replaced by the real bump arena). Signatures are the contract.
-#![allow(missing_docs)]
-pub struct Arena(());
-impl Default for Arena {
-    fn default() -> Self {
-        Arena(())
-    }
-}
-impl Arena {
-    pub const fn new() -> Arena {
-        Arena(())
-    }
-    pub fn alloc<T>(&self, value: T) -> &mut T {
-        Box::leak(Box::new(value))
-    }
-    pub fn alloc_str(&self, s: &str) -> &mut str {
-        Box::leak(s.to_owned().into_boxed_str())
-    }
-    pub fn alloc_slice_copy<T: Copy>(&self, s: &[T]) -> &mut [T] {
-        Box::leak(s.to_vec().into_boxed_slice())
-    }
-    pub fn alloc_slice_fill_iter<T, I>(&self, iter: I) -> &mut [T]
-    where
-        I: IntoIterator<Item = T>,
-        I::IntoIter: ExactSizeIterator,
-    {
-        Box::leak(iter.into_iter().collect::<Vec<T>>().into_boxed_slice())
-    }
-    pub fn reset(&mut self) {}
-    pub fn allocated_bytes(&self) -> usize {
-        0
-    }
-}
+//! Arenas for compiler front ends.
+//!
+//! - [`Arena`]: a bump arena. Allocation is a pointer bump; everything is
+//!   released at once by [`Arena::reset`], at the end of a [`Scope`], or when
+//!   the arena drops. Types that need [`Drop`] are refused at compile time.
+//! - [`Scope`]: safe scoped allocation. Allocations made inside
+//!   [`Scope::scoped`] are released when it returns, and the compiler rejects
+//!   any that would escape.
+//! - [`Vec`]: a growable vector in an arena that turns into a `&'a mut [T]`.
+//! - [`TypedArena`]: an arena of one type that runs destructors.
+//! - `&Arena` implements [`allocator_api2::alloc::Allocator`], so
+//!   `allocator_api2::vec::Vec<T, &Arena>` and `hashbrown` maps can live in
+//!   an arena.
+//!
+//! ```
+//! use arenakit_arena::Arena;
+//!
+//! let mut arena = Arena::new();
+//! let kept = arena.alloc_str("kept");
+//! assert_eq!(kept, "kept");
+//! arena.scoped(|scope| {
+//!     let tmp = scope.alloc_slice_copy(&[1u8, 2, 3]);
+//!     assert_eq!(tmp, &[1, 2, 3]);
+//! });
+//! arena.reset();
+//! assert_eq!(arena.allocated_bytes(), 0);
+//! ```
+
+mod alloc_api;
+mod arena;
+mod error;
+mod scope;
+
+pub use crate::arena::{Arena, ArenaStats};
+pub use crate::error::{AllocError, AllocErrorKind};
+pub use crate::scope::Scope;
