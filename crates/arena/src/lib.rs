@@ -30,7 +30,11 @@ mod alloc_api;
 mod arena;
 mod error;
 mod scope;
+mod typed;
+mod vec;
 
 pub use crate::arena::{Arena, ArenaStats};
 pub use crate::error::{AllocError, AllocErrorKind};
 pub use crate::scope::Scope;
+pub use crate::typed::{IterMut, TypedArena};
+pub use crate::vec::Vec;
