@@ -36,7 +36,9 @@ use arenakit_intern::Symbol;
 ///     fn float(&mut self, _: f64, _: Span) { self.0 += 1 }
 ///     fn bool(&mut self, _: bool, _: Span) { self.0 += 1 }
 ///     fn var(&mut self, _: Symbol, _: Span) { self.0 += 1 }
-///     fn call(&mut self, _: Symbol, _: Span, _: std::vec::Drain<'_, ()>, _: Span) { self.0 += 1 }
+///     fn call(&mut self, _: Symbol, _: Span, _: impl ExactSizeIterator, _: Span) {
+///         self.0 += 1
+///     }
 ///     fn unary(&mut self, _: UnaryOp, _: (), _: Span) { self.0 += 1 }
 ///     fn binary(&mut self, _: BinaryOp, _: (), _: (), _: Span) { self.0 += 1 }
 ///     fn if_else(&mut self, _: (), _: (), _: (), _: Span) { self.0 += 1 }
@@ -68,7 +70,7 @@ pub trait TreeBuilder {
         &mut self,
         callee: Symbol,
         callee_span: Span,
-        args: std::vec::Drain<'_, Self::Expr>,
+        args: impl ExactSizeIterator<Item = Self::Expr>,
         span: Span,
     ) -> Self::Expr;
     /// A prefix operator applied to `operand`.
@@ -168,7 +170,7 @@ impl<'a> TreeBuilder for ArenaBuilder<'a> {
         &mut self,
         callee: Symbol,
         callee_span: Span,
-        args: std::vec::Drain<'_, Expr<'a>>,
+        args: impl ExactSizeIterator<Item = Expr<'a>>,
         span: Span,
     ) -> Expr<'a> {
         let args = self.arena.alloc_slice_fill_iter(args);

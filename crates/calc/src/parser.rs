@@ -182,8 +182,8 @@ struct Parser<'src, 'i, 'b, B: TreeBuilder> {
     nesting: u32,
     /// The syntax errors, one per statement at most.
     errors: Vec<Diagnostic>,
-    /// Call arguments being collected; nested calls stack on top.
-    args: Vec<B::Expr>,
+    /// The operand stack: finished nodes waiting for their parent.
+    values: Vec<Node<B::Expr>>,
     /// A function's parameters being collected.
     params: Vec<Param>,
 }
@@ -200,7 +200,7 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
             open_parens: Vec::new(),
             nesting: 0,
             errors: Vec::new(),
-            args: Vec::new(),
+            values: Vec::new(),
             params: Vec::new(),
         }
     }
@@ -248,7 +248,7 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
 
     /// Records `message` at `span`.
     #[cold]
-    fn error_at(&mut self, span: Span, message: String) -> Recover {
+    fn error_at(&mut self, span: Span, message: impl Into<String>) -> Recover {
         self.errors
             .push(Diagnostic::new(DiagnosticKind::Syntax, message, span));
         Recover
@@ -265,7 +265,7 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
             Token::Error(_) => Recover,
             Token::Eof if !self.open_parens.is_empty() => {
                 let open = self.open_parens[self.open_parens.len() - 1];
-                self.error_at(open, "unclosed '('".to_string())
+                self.error_at(open, "unclosed '('")
             }
             found => self.error_at(
                 self.tok.span,
@@ -276,7 +276,7 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
 
     #[cold]
     fn too_deep(&mut self, span: Span) -> Recover {
-        self.error_at(span, "nesting too deep".to_string())
+        self.error_at(span, "nesting too deep")
     }
 
     /// Counts one more construct being parsed, refusing too many.
@@ -319,7 +319,7 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
                 return stmts;
             }
             self.nesting = 0;
-            self.args.clear();
+            self.values.clear();
             match self.statement() {
                 Ok(stmt) => match self.tok.token {
                     Token::Newline | Token::Semi | Token::Eof => stmts.push(stmt),
@@ -338,7 +338,7 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
     fn end_of_statement_error(&mut self) {
         match self.tok.token {
             Token::RParen => {
-                self.error_at(self.tok.span, "unmatched ')'".to_string());
+                self.error_at(self.tok.span, "unmatched ')'");
             }
             Token::Eq => {
                 self.unexpected("a newline or ';' (a name is defined with 'let name = value')");
@@ -357,7 +357,8 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
                 self.bump();
                 let (name, name_span) = self.expect_ident("a name after 'let'")?;
                 self.expect(Token::Eq, "'=' after the name")?;
-                let value = self.expr(0)?;
+                self.expr(0)?;
+                let value = self.pop();
                 let span = start.to(value.span);
                 Ok(self.builder.let_stmt(name, name_span, value.expr, span))
             }
@@ -383,7 +384,8 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
                 }
                 self.expect(Token::RParen, "',' or ')' after a parameter")?;
                 self.expect(Token::Eq, "'=' before the function body")?;
-                let body = self.expr(0)?;
+                self.expr(0)?;
+                let body = self.pop();
                 let span = start.to(body.span);
                 let params = std::mem::take(&mut self.params);
                 let stmt = self
@@ -393,27 +395,33 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
                 Ok(stmt)
             }
             _ => {
-                let expr = self.expr(0)?;
+                self.expr(0)?;
+                let expr = self.pop();
                 Ok(self.builder.expr_stmt(expr.expr))
             }
         }
     }
 
     // ----- expressions -----
+    //
+    // Each expression function leaves exactly one finished node on the
+    // operand stack (`self.values`) when it succeeds. Keeping operands there
+    // rather than in return values keeps every recursive frame down to a few
+    // scalars, which is what lets deep nesting run in a modest stack.
 
     /// Parses an expression whose infix operators all have level `min` or
     /// more: the Pratt loop.
-    fn expr(&mut self, min: u8) -> PResult<Node<B::Expr>> {
+    fn expr(&mut self, min: u8) -> PResult<()> {
         self.enter()?;
-        let mut lhs = if self.tok.token == Token::Not && min <= NOT {
+        if self.tok.token == Token::Not && min <= NOT {
             // not_expr = "not" not_expr | cmp_expr
             let start = self.tok.span;
             self.bump();
-            let operand = self.expr(NOT)?;
-            self.unary(UnaryOp::Not, start, operand)?
+            self.expr(NOT)?;
+            self.reduce_unary(UnaryOp::Not, start)?;
         } else {
-            self.prefix()?
-        };
+            self.prefix()?;
+        }
         while let Some((op, level)) = infix(self.tok.token) {
             if level < min {
                 break;
@@ -422,21 +430,19 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
             self.bump();
             // Every level is left-associative (comparisons are refused when
             // chained), so the right operand only takes tighter operators.
-            let rhs = self.expr(level + 1)?;
-            lhs = self.binary(op, lhs, rhs, op_span)?;
+            self.expr(level + 1)?;
+            self.reduce_binary(op, op_span)?;
             if level == CMP && matches!(infix(self.tok.token), Some((_, CMP))) {
                 let span = self.tok.span;
-                return Err(
-                    self.error_at(span, "comparison operators cannot be chained".to_string())
-                );
+                return Err(self.error_at(span, "comparison operators cannot be chained"));
             }
         }
         self.leave();
-        Ok(lhs)
+        Ok(())
     }
 
     /// `unary = ("-" | "+") unary | power`
-    fn prefix(&mut self) -> PResult<Node<B::Expr>> {
+    fn prefix(&mut self) -> PResult<()> {
         let op = match self.tok.token {
             Token::Minus => UnaryOp::Neg,
             Token::Plus => UnaryOp::Pos,
@@ -445,90 +451,95 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
         let start = self.tok.span;
         self.bump();
         self.enter()?;
-        let operand = self.prefix()?;
+        self.prefix()?;
         self.leave();
-        self.unary(op, start, operand)
+        self.reduce_unary(op, start)
     }
 
     /// `power = primary [ "**" unary ]`: right-associative, and the exponent
     /// may carry a sign (`2 ** -1`).
-    fn power(&mut self) -> PResult<Node<B::Expr>> {
-        let base = self.primary()?;
+    fn power(&mut self) -> PResult<()> {
+        self.primary()?;
         if self.tok.token != Token::StarStar {
-            return Ok(base);
+            return Ok(());
         }
         let op_span = self.tok.span;
         self.bump();
         self.enter()?;
-        let exponent = self.prefix()?;
+        self.prefix()?;
         self.leave();
-        self.binary(BinaryOp::Pow, base, exponent, op_span)
+        self.reduce_binary(BinaryOp::Pow, op_span)
     }
 
     /// `primary = INT | FLOAT | "true" | "false" | IDENT | call | "(" expr ")" | if`
-    fn primary(&mut self) -> PResult<Node<B::Expr>> {
+    ///
+    /// The cases that recurse get functions of their own, so that the frames
+    /// on a deeply nested path stay small.
+    fn primary(&mut self) -> PResult<()> {
+        match self.tok.token {
+            Token::LParen => self.parenthesized(),
+            Token::If => self.if_else(),
+            Token::Ident(name) => self.name_or_call(name),
+            _ => self.literal(),
+        }
+    }
+
+    /// `INT | FLOAT | "true" | "false"`, or the error for a token that cannot
+    /// start an expression.
+    fn literal(&mut self) -> PResult<()> {
         let span = self.tok.span;
         let expr = match self.tok.token {
             Token::Int(value) => self.builder.int(value, span),
             Token::Float(value) => self.builder.float(value, span),
             Token::True => self.builder.bool(true, span),
             Token::False => self.builder.bool(false, span),
-            Token::Ident(name) => {
-                self.bump();
-                // A call is a name whose next token is `(`.
-                if self.tok.token == Token::LParen {
-                    return self.call(name, span);
-                }
-                let expr = self.builder.var(name, span);
-                return Ok(Node {
-                    expr,
-                    span,
-                    height: 1,
-                });
-            }
-            Token::LParen => return self.parenthesized(),
-            Token::If => return self.if_else(),
             Token::Not => {
                 // `not` binds looser than comparisons and arithmetic, so it
                 // cannot be their operand without parentheses.
                 return Err(self.error_at(
                     span,
-                    "'not' cannot be an operand here; put it in parentheses: (not …)".to_string(),
+                    "'not' cannot be an operand here; put it in parentheses: (not …)",
                 ));
             }
             _ => return Err(self.unexpected("an expression")),
         };
         self.bump();
-        Ok(Node {
-            expr,
-            span,
-            height: 1,
-        })
+        self.push(expr, span, 1);
+        Ok(())
+    }
+
+    /// `IDENT` or `IDENT "(" … ")"`: a call is a name whose next token is `(`.
+    fn name_or_call(&mut self, name: Symbol) -> PResult<()> {
+        let span = self.tok.span;
+        self.bump();
+        if self.tok.token == Token::LParen {
+            return self.call(name, span);
+        }
+        let expr = self.builder.var(name, span);
+        self.push(expr, span, 1);
+        Ok(())
     }
 
     /// `"(" expr ")"`: the node's span grows to include the parentheses.
-    fn parenthesized(&mut self) -> PResult<Node<B::Expr>> {
+    fn parenthesized(&mut self) -> PResult<()> {
         let open = self.tok.span;
         self.bump();
-        let inner = self.expr(0)?;
+        self.expr(0)?;
         let close = self.expect(Token::RParen, "')'")?;
-        Ok(Node {
-            span: open.to(close),
-            ..inner
-        })
+        if let Some(inner) = self.values.last_mut() {
+            inner.span = open.to(close);
+        }
+        Ok(())
     }
 
     /// `IDENT "(" [ expr { "," expr } ] ")"`, with the name already consumed.
-    fn call(&mut self, callee: Symbol, callee_span: Span) -> PResult<Node<B::Expr>> {
+    fn call(&mut self, callee: Symbol, callee_span: Span) -> PResult<()> {
         self.bump();
         self.enter()?;
-        let first = self.args.len();
-        let mut height = 0;
+        let first = self.values.len();
         if self.tok.token != Token::RParen {
             loop {
-                let arg = self.expr(0)?;
-                height = height.max(arg.height);
-                self.args.push(arg.expr);
+                self.expr(0)?;
                 if self.tok.token != Token::Comma {
                     break;
                 }
@@ -537,34 +548,37 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
         }
         let close = self.expect(Token::RParen, "',' or ')' after an argument")?;
         self.leave();
-        let span = callee_span.to(close);
-        let height = self.check_height(height, callee_span)?;
-        let args = self.args.drain(first..);
-        let expr = self.builder.call(callee, callee_span, args, span);
-        Ok(Node { expr, span, height })
+        self.reduce_call(callee, callee_span, first, close)
     }
 
     /// `"if" expr "then" expr "else" expr`
-    fn if_else(&mut self) -> PResult<Node<B::Expr>> {
+    fn if_else(&mut self) -> PResult<()> {
         let start = self.tok.span;
         self.bump();
         self.enter()?;
-        let cond = self.expr(0)?;
+        self.expr(0)?;
         self.expect(Token::Then, "'then' after the condition of 'if'")?;
-        let then_branch = self.expr(0)?;
+        self.expr(0)?;
         self.expect(Token::Else, "'else' (an 'if' needs both branches)")?;
-        let else_branch = self.expr(0)?;
+        self.expr(0)?;
         self.leave();
-        let height = cond.height.max(then_branch.height).max(else_branch.height);
-        let height = self.check_height(height, start)?;
-        let span = start.to(else_branch.span);
-        let expr = self
-            .builder
-            .if_else(cond.expr, then_branch.expr, else_branch.expr, span);
-        Ok(Node { expr, span, height })
+        self.reduce_if(start)
     }
 
-    // ----- node construction -----
+    // ----- the operand stack -----
+
+    fn push(&mut self, expr: B::Expr, span: Span, height: u32) {
+        self.values.push(Node { expr, span, height });
+    }
+
+    /// Takes the most recent finished node.
+    fn pop(&mut self) -> Node<B::Expr> {
+        // Each successful expression call pushes exactly one node before its
+        // caller pops it, so the stack cannot be empty here.
+        self.values
+            .pop()
+            .expect("the parser pops only the nodes it has pushed")
+    }
 
     /// The height of a node over children of height `children`, refused past
     /// [`MAX_NESTING`] with the error at `span`.
@@ -575,29 +589,58 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
         Ok(children + 1)
     }
 
-    fn unary(
+    /// Replaces the arguments from `first` on by a call of `callee`.
+    fn reduce_call(
         &mut self,
-        op: UnaryOp,
-        op_span: Span,
-        operand: Node<B::Expr>,
-    ) -> PResult<Node<B::Expr>> {
+        callee: Symbol,
+        callee_span: Span,
+        first: usize,
+        close: Span,
+    ) -> PResult<()> {
+        let args = &self.values[first..];
+        let height = args.iter().map(|arg| arg.height).max().unwrap_or(0);
+        let height = self.check_height(height, callee_span)?;
+        let span = callee_span.to(close);
+        let args = self.values.drain(first..).map(|arg| arg.expr);
+        let expr = self.builder.call(callee, callee_span, args, span);
+        self.push(expr, span, height);
+        Ok(())
+    }
+
+    /// Replaces the top three nodes by an `if` starting at `start`.
+    fn reduce_if(&mut self, start: Span) -> PResult<()> {
+        let else_branch = self.pop();
+        let then_branch = self.pop();
+        let cond = self.pop();
+        let height = cond.height.max(then_branch.height).max(else_branch.height);
+        let height = self.check_height(height, start)?;
+        let span = start.to(else_branch.span);
+        let expr = self
+            .builder
+            .if_else(cond.expr, then_branch.expr, else_branch.expr, span);
+        self.push(expr, span, height);
+        Ok(())
+    }
+
+    /// Replaces the top node by `op` applied to it.
+    fn reduce_unary(&mut self, op: UnaryOp, op_span: Span) -> PResult<()> {
+        let operand = self.pop();
         let height = self.check_height(operand.height, op_span)?;
         let span = op_span.to(operand.span);
         let expr = self.builder.unary(op, operand.expr, span);
-        Ok(Node { expr, span, height })
+        self.push(expr, span, height);
+        Ok(())
     }
 
-    fn binary(
-        &mut self,
-        op: BinaryOp,
-        lhs: Node<B::Expr>,
-        rhs: Node<B::Expr>,
-        op_span: Span,
-    ) -> PResult<Node<B::Expr>> {
+    /// Replaces the top two nodes by `op` applied to them.
+    fn reduce_binary(&mut self, op: BinaryOp, op_span: Span) -> PResult<()> {
+        let rhs = self.pop();
+        let lhs = self.pop();
         let height = self.check_height(lhs.height.max(rhs.height), op_span)?;
         let span = lhs.span.to(rhs.span);
         let expr = self.builder.binary(op, lhs.expr, rhs.expr, span);
-        Ok(Node { expr, span, height })
+        self.push(expr, span, height);
+        Ok(())
     }
 }
 
