@@ -6,7 +6,14 @@
 
 pub mod ast;
 pub mod builder;
+pub mod cli;
 pub mod diag;
+pub mod eval;
 pub mod lexer;
+pub mod number;
 pub mod parser;
 pub mod print;
+pub mod repl;
+pub mod session;
+pub mod stack;
+pub mod value;

@@ -1,0 +1,218 @@
+//! The `calc` command line: arguments, input selection and exit status.
+//!
+//! ```text
+//! calc                     interactive prompt on a terminal; reads a program from stdin otherwise
+//! calc FILE                run a program file (`-` reads stdin)
+//! calc -e 'PROGRAM'        run a program given inline
+//!   --ast                  print the parsed tree instead of running it
+//!   --stats                after running, print arena, interner and memo-cache statistics to stderr
+//!   --memo-cap N           memo cache capacity (0 turns memoisation off)
+//!   --max-depth N          recursion limit
+//! ```
+//!
+//! The exit status is 0 when the program ran without errors and 1 otherwise,
+//! including for bad arguments and unreadable files (`--help` and
+//! `--version` exit with 0). Everything runs on a thread whose stack is sized
+//! from `--max-depth` (see [`crate::stack`]).
+
+use crate::diag::use_color;
+use crate::eval::{DEFAULT_MAX_DEPTH, DEFAULT_MEMO_CAPACITY, Limits};
+use crate::repl;
+use crate::session::{Echo, Session};
+use crate::stack::{run_with_stack, stack_size_for};
+use clap::Parser;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The file name errors in a `-e` program are reported under.
+pub const COMMAND_LINE_NAME: &str = "<command line>";
+/// The file name errors in a program read from stdin are reported under.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// The command-line arguments.
+///
+/// ```
+/// use arenakit_calc::cli::Args;
+/// use clap::Parser;
+/// let args = Args::try_parse_from(["calc", "-e", "1 + 2", "--memo-cap", "0"]).unwrap();
+/// assert_eq!(args.program.as_deref(), Some("1 + 2"));
+/// assert_eq!(args.memo_cap, 0);
+/// assert_eq!(args.max_depth, 10_000);
+/// ```
+#[derive(Clone, Debug, Parser)]
+#[command(
+    name = "calc",
+    version,
+    about = "The calc expression language: run a program, or an interactive prompt on a terminal."
+)]
+pub struct Args {
+    /// The program file to run (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Run PROGRAM given on the command line instead of a file.
+    #[arg(
+        short = 'e',
+        long = "eval",
+        value_name = "PROGRAM",
+        conflicts_with = "file"
+    )]
+    pub program: Option<String>,
+    /// Print the parsed tree instead of running the program.
+    #[arg(long)]
+    pub ast: bool,
+    /// After running, print arena, interner and memo-cache statistics to stderr.
+    #[arg(long)]
+    pub stats: bool,
+    /// Memo cache capacity in entries (0 turns memoisation off).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MEMO_CAPACITY)]
+    pub memo_cap: usize,
+    /// Recursion limit: the most user-function calls active at once.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DEPTH)]
+    pub max_depth: usize,
+}
+
+/// Parses the process's arguments and runs `calc`; the process exit code.
+pub fn main() -> ExitCode {
+    ExitCode::from(main_with(std::env::args_os()) as u8)
+}
+
+/// Parses `args` (the first is the program name) and runs `calc`, returning
+/// the exit status: 0 on success, 1 on any error (2 is never used).
+///
+/// ```
+/// assert_eq!(arenakit_calc::cli::main_with(["calc", "--no-such-flag"]), 1);
+/// ```
+pub fn main_with<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    match Args::try_parse_from(args) {
+        Ok(args) => run(args),
+        Err(e) => {
+            let _ = e.print();
+            if e.use_stderr() { 1 } else { 0 }
+        }
+    }
+}
+
+/// Runs `calc` with parsed arguments on a thread with a large stack; returns
+/// the exit status.
+pub fn run(args: Args) -> i32 {
+    run_with_stack(stack_size_for(args.max_depth), move || run_here(&args))
+}
+
+/// Where the program comes from.
+enum Input {
+    Text { name: String, text: String },
+    Repl,
+}
+
+fn select_input(args: &Args) -> Result<Input, String> {
+    if let Some(program) = &args.program {
+        return Ok(Input::Text {
+            name: COMMAND_LINE_NAME.to_string(),
+            text: program.clone(),
+        });
+    }
+    match &args.file {
+        Some(path) if path.as_os_str() != "-" => match std::fs::read(path) {
+            Ok(bytes) => Ok(Input::Text {
+                name: path.display().to_string(),
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            }),
+            Err(e) => Err(format!("error: cannot read '{}': {e}\n", path.display())),
+        },
+        Some(_) => read_stdin(),
+        None if std::io::stdin().is_terminal() => Ok(Input::Repl),
+        None => read_stdin(),
+    }
+}
+
+fn read_stdin() -> Result<Input, String> {
+    let mut bytes = Vec::new();
+    match std::io::stdin().lock().read_to_end(&mut bytes) {
+        Ok(_) => Ok(Input::Text {
+            name: STDIN_NAME.to_string(),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }),
+        Err(e) => Err(format!("error: cannot read standard input: {e}\n")),
+    }
+}
+
+fn run_here(args: &Args) -> i32 {
+    let color = use_color();
+    let mut session = Session::new(Limits {
+        memo_capacity: args.memo_cap,
+        max_depth: args.max_depth,
+    });
+    let status = match select_input(args) {
+        Err(message) => {
+            eprint!("{message}");
+            1
+        }
+        Ok(Input::Repl) => run_repl(&mut session, args.ast, color),
+        Ok(Input::Text { name, text }) => run_text(&mut session, &name, &text, args.ast, color),
+    };
+    if args.stats {
+        eprint!("{}", session.stats_report());
+    }
+    status
+}
+
+fn run_text(session: &mut Session, name: &str, text: &str, ast: bool, color: bool) -> i32 {
+    let stdout = std::io::stdout();
+    let terminal = stdout.is_terminal();
+    let mut lock = stdout.lock();
+    let mut buffered;
+    let out: &mut dyn Write = if terminal {
+        &mut lock
+    } else {
+        buffered = std::io::BufWriter::new(lock);
+        &mut buffered
+    };
+    let result = if ast {
+        session.dump_ast(text).and_then(|tree| {
+            out.write_all(tree.as_bytes())
+                .map_err(crate::session::Failure::Output)
+        })
+    } else {
+        session.run(name, text, Echo::Quiet, out)
+    };
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Ok(()), Ok(())) => 0,
+        (Ok(()), Err(e)) => {
+            eprintln!("error: cannot write output: {e}");
+            1
+        }
+        (Err(failure), _) => {
+            eprint!("{}", session.render(&failure, name, text, color));
+            1
+        }
+    }
+}
+
+fn run_repl(session: &mut Session, ast: bool, color: bool) -> i32 {
+    let mut terminal = match repl::Terminal::open() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot open the terminal: {e}");
+            return 1;
+        }
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    repl::run(
+        session,
+        &mut terminal,
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+        ast,
+        color,
+    );
+    terminal.save_history();
+    0
+}

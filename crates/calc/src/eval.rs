@@ -1,0 +1,868 @@
+//! The evaluator: resolves the arena AST into compact code, then walks it.
+//!
+//! Before anything runs, every statement is *compiled*: parameters become
+//! frame slot indices and every other name becomes an index into the global
+//! table, so a call looks nothing up by name. Code is an owned, flat
+//! `Vec` of nodes, which lets a definition outlive the arena its source was
+//! parsed into (the REPL releases every line's arena).
+//!
+//! Globals are looked up when they are used, so functions see the bindings
+//! as they are at call time. Arguments live on one reusable value stack, so
+//! a call allocates nothing unless it is memoised. User-function calls go
+//! through an [`LruCache`] keyed by the function's definition and the
+//! argument bits; the cache is cleared on every top-level `let` or `fn`.
+//!
+//! The recursion limit counts active user-function calls. A memoised result
+//! remembers how deep its computation went, and is only used when that depth
+//! still fits under the limit, so memoisation never turns a `recursion limit
+//! exceeded` into a value. A native stack guard (see [`crate::stack`]) stops
+//! evaluation with the same error before the thread's stack runs out.
+
+use crate::ast::{BinaryOp, Expr, ExprKind, Span, Stmt, UnaryOp};
+use crate::stack::StackGuard;
+use crate::value::{self, Arity, Builtin, OpError, Value};
+use arenakit_intern::{Interner, Symbol};
+use arenakit_memo::{CacheStats, LruCache};
+use std::collections::HashMap;
+
+/// Identifies the source text a span belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SourceId(pub u32);
+
+impl SourceId {
+    /// The text currently being run (the file, or the REPL line).
+    pub const CURRENT: SourceId = SourceId(u32::MAX);
+}
+
+/// A runtime error: its message, where it happened and in which source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeError {
+    /// The message, e.g. `division by zero`.
+    pub message: String,
+    /// The offending expression.
+    pub span: Span,
+    /// The source text `span` points into.
+    pub source: SourceId,
+}
+
+type EvalResult = Result<Value, Box<RuntimeError>>;
+
+/// Default recursion limit: nested user-function calls.
+pub const DEFAULT_MAX_DEPTH: usize = 10_000;
+/// Default memo-cache capacity in entries.
+pub const DEFAULT_MEMO_CAPACITY: usize = 10_000;
+
+/// One node of compiled code; children are indices into the same `Code`.
+#[derive(Clone, Copy, Debug)]
+enum Node {
+    Const(Value),
+    Param(u32),
+    Global {
+        slot: u32,
+        span: Span,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: u32,
+        span: Span,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: u32,
+        rhs: u32,
+        span: Span,
+    },
+    And {
+        lhs: u32,
+        rhs: u32,
+    },
+    Or {
+        lhs: u32,
+        rhs: u32,
+    },
+    If {
+        cond: u32,
+        then_branch: u32,
+        else_branch: u32,
+    },
+    Call {
+        slot: u32,
+        first_arg: u32,
+        argc: u32,
+        span: Span,
+        callee_span: Span,
+    },
+}
+
+/// Compiled code for one expression: nodes in post-order, the root last.
+#[derive(Clone, Debug, Default)]
+struct Code {
+    nodes: Vec<Node>,
+    /// Argument lists of calls: node indices, each call's a contiguous run.
+    args: Vec<u32>,
+    /// Spans of the nodes (parallel to `nodes`), for type errors.
+    spans: Vec<Span>,
+    source: SourceId,
+}
+
+impl Default for SourceId {
+    fn default() -> Self {
+        SourceId::CURRENT
+    }
+}
+
+impl Code {
+    fn root(&self) -> u32 {
+        (self.nodes.len() - 1) as u32
+    }
+}
+
+/// A user-defined function.
+#[derive(Debug)]
+struct Function {
+    /// Unique per definition, so a redefinition never matches old memo keys.
+    id: u64,
+    arity: u32,
+    code: Code,
+}
+
+#[derive(Debug, Default)]
+enum Binding {
+    #[default]
+    Unbound,
+    Value(Value),
+    Function(Box<Function>),
+    Builtin(Builtin),
+}
+
+/// The global bindings, indexed by slot.
+#[derive(Debug, Default)]
+struct Globals {
+    slots: HashMap<Symbol, u32>,
+    names: Vec<Box<str>>,
+    bindings: Vec<Binding>,
+}
+
+impl Globals {
+    fn slot(&mut self, sym: Symbol, interner: &Interner) -> u32 {
+        if let Some(&s) = self.slots.get(&sym) {
+            return s;
+        }
+        let s = self.bindings.len() as u32;
+        self.slots.insert(sym, s);
+        self.names.push(interner.resolve(sym).into());
+        self.bindings.push(Binding::Unbound);
+        s
+    }
+}
+
+/// A compiled top-level statement, ready to run.
+#[derive(Debug)]
+pub struct CompiledStmt {
+    kind: CompiledKind,
+}
+
+#[derive(Debug)]
+enum CompiledKind {
+    Let {
+        slot: u32,
+        value: Code,
+    },
+    Fn {
+        slot: u32,
+        arity: u32,
+        params: Vec<String>,
+        body: Code,
+    },
+    Expr(Code),
+}
+
+/// What running one statement produced.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// An expression statement's value, to be printed.
+    Value(Value),
+    /// `let name = value` bound `name`.
+    Let {
+        /// The bound name.
+        name: String,
+        /// Its new value.
+        value: Value,
+    },
+    /// `fn name(params) = …` bound `name`.
+    Fn {
+        /// The function's name.
+        name: String,
+        /// Its parameter names, in order.
+        params: Vec<String>,
+    },
+}
+
+/// Evaluator limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Memo-cache capacity in entries; 0 turns memoisation off.
+    pub memo_capacity: usize,
+    /// The most user-function calls that may be active at once.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memo_capacity: DEFAULT_MEMO_CAPACITY,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// A memo key's view of one argument: its type and its bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct ArgBits {
+    tag: u8,
+    bits: u64,
+}
+
+impl ArgBits {
+    fn of(v: Value) -> ArgBits {
+        match v {
+            Value::Int(i) => ArgBits {
+                tag: 0,
+                bits: i as u64,
+            },
+            Value::Float(x) => ArgBits {
+                tag: 1,
+                bits: x.to_bits(),
+            },
+            Value::Bool(b) => ArgBits {
+                tag: 2,
+                bits: b as u64,
+            },
+        }
+    }
+}
+
+const INLINE_ARGS: usize = 3;
+
+/// Arguments of a memoised call: up to three inline, more on the heap.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ArgKeys {
+    Inline(u8, [ArgBits; INLINE_ARGS]),
+    Heap(Box<[ArgBits]>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct MemoKey {
+    function: u64,
+    args: ArgKeys,
+}
+
+impl MemoKey {
+    fn new(function: u64, args: &[Value]) -> MemoKey {
+        let args = if args.len() <= INLINE_ARGS {
+            let mut inline = [ArgBits::default(); INLINE_ARGS];
+            for (slot, v) in inline.iter_mut().zip(args) {
+                *slot = ArgBits::of(*v);
+            }
+            ArgKeys::Inline(args.len() as u8, inline)
+        } else {
+            ArgKeys::Heap(args.iter().map(|v| ArgBits::of(*v)).collect())
+        };
+        MemoKey { function, args }
+    }
+}
+
+/// A memoised result and how many call levels its computation went below
+/// the call itself.
+#[derive(Clone, Copy, Debug)]
+struct Memoised {
+    value: Value,
+    height: usize,
+}
+
+/// The mutable state of a running evaluation.
+struct Machine {
+    stack: Vec<Value>,
+    depth: usize,
+    max_depth: usize,
+    /// The deepest call level reached by the computation under way (only
+    /// tracked while memoisation is on).
+    deepest: usize,
+    memo: Option<LruCache<MemoKey, Memoised>>,
+    memo_stats: CacheStats,
+    guard: StackGuard,
+}
+
+/// The calc evaluator: global bindings, the memo cache and the limits.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::eval::{Evaluator, Limits, Outcome};
+/// use arenakit_calc::value::Value;
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let mut interner = Interner::new();
+/// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+/// let program = arenakit_calc::parser::parse("fn sq(x) = x * x\nsq(7)", &arena, &mut interner)
+///     .expect("no syntax errors");
+/// let compiled = eval.compile(program.stmts, &interner);
+/// let mut values = Vec::new();
+/// for stmt in &compiled {
+///     if let Outcome::Value(v) = eval.run(stmt).expect("no runtime errors") {
+///         values.push(v);
+///     }
+/// }
+/// # let _ = &values; // The parser may still be a stub while this is built.
+/// ```
+pub struct Evaluator {
+    globals: Globals,
+    machine: Machine,
+    next_function_id: u64,
+    /// Where compiled code's spans point; set by [`Evaluator::set_source`].
+    source: SourceId,
+}
+
+impl std::fmt::Debug for Evaluator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluator")
+            .field("globals", &self.globals.names.len())
+            .field("depth", &self.machine.depth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counters about one evaluator, for `--stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EvalStats {
+    /// Memo-cache hits, misses, insertions and evictions.
+    pub memo: CacheStats,
+    /// Entries currently in the memo cache.
+    pub memo_len: usize,
+    /// The memo cache's capacity (0 when off).
+    pub memo_capacity: usize,
+    /// Global binding slots (every distinct global name seen).
+    pub globals: usize,
+}
+
+impl Evaluator {
+    /// Creates an evaluator whose globals are the builtins.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::{Evaluator, Limits};
+    /// let mut interner = arenakit_intern::Interner::new();
+    /// let eval = Evaluator::new(Limits::default(), &mut interner);
+    /// assert_eq!(eval.stats().memo_capacity, 10_000);
+    /// ```
+    pub fn new(limits: Limits, interner: &mut Interner) -> Evaluator {
+        let mut globals = Globals::default();
+        for b in Builtin::ALL {
+            let sym = interner.get_or_intern(b.name());
+            let slot = globals.slot(sym, interner);
+            globals.bindings[slot as usize] = Binding::Builtin(b);
+        }
+        let memo = (limits.memo_capacity > 0).then(|| LruCache::new(limits.memo_capacity));
+        Evaluator {
+            globals,
+            machine: Machine {
+                stack: Vec::with_capacity(256),
+                depth: 0,
+                max_depth: limits.max_depth,
+                deepest: 0,
+                memo,
+                memo_stats: CacheStats::default(),
+                guard: StackGuard::here(),
+            },
+            next_function_id: 0,
+            source: SourceId::CURRENT,
+        }
+    }
+
+    /// Sets the source that code compiled from now on points into.
+    pub fn set_source(&mut self, source: SourceId) {
+        self.source = source;
+    }
+
+    /// Compiles statements: resolves every name to a parameter slot or a
+    /// global slot. Nothing is evaluated.
+    pub fn compile(&mut self, stmts: &[Stmt<'_>], interner: &Interner) -> Vec<CompiledStmt> {
+        stmts
+            .iter()
+            .map(|stmt| {
+                let kind = match *stmt {
+                    Stmt::Let { name, value, .. } => {
+                        let value = self.compile_code(value, &[], interner);
+                        let slot = self.globals.slot(name, interner);
+                        CompiledKind::Let { slot, value }
+                    }
+                    Stmt::Fn {
+                        name, params, body, ..
+                    } => {
+                        let names: Vec<Symbol> = params.iter().map(|p| p.name).collect();
+                        let slot = self.globals.slot(name, interner);
+                        let body = self.compile_code(body, &names, interner);
+                        CompiledKind::Fn {
+                            slot,
+                            arity: names.len() as u32,
+                            params: names
+                                .iter()
+                                .map(|p| interner.resolve(*p).to_string())
+                                .collect(),
+                            body,
+                        }
+                    }
+                    Stmt::Expr(e) => CompiledKind::Expr(self.compile_code(e, &[], interner)),
+                };
+                CompiledStmt { kind }
+            })
+            .collect()
+    }
+
+    fn compile_code(&mut self, expr: &Expr<'_>, params: &[Symbol], interner: &Interner) -> Code {
+        let mut code = Code {
+            source: self.source,
+            ..Code::default()
+        };
+        compile_expr(expr, params, &mut self.globals, interner, &mut code);
+        code
+    }
+
+    /// Runs one compiled statement. A `let` or `fn` clears the memo cache.
+    ///
+    /// The native stack guard is measured from where this is called; call it
+    /// on a thread set up by [`crate::stack::run_with_stack`] for deep
+    /// recursion.
+    pub fn run(&mut self, stmt: &CompiledStmt) -> Result<Outcome, Box<RuntimeError>> {
+        self.machine.guard = StackGuard::here();
+        self.machine.depth = 0;
+        self.machine.deepest = 0;
+        self.machine.stack.clear();
+        match &stmt.kind {
+            CompiledKind::Expr(code) => {
+                let v = self.machine.eval(&self.globals, code, code.root(), 0);
+                self.machine.stack.clear();
+                v.map(Outcome::Value)
+            }
+            CompiledKind::Let { slot, value } => {
+                let v = self.machine.eval(&self.globals, value, value.root(), 0);
+                self.machine.stack.clear();
+                let v = v?;
+                self.globals.bindings[*slot as usize] = Binding::Value(v);
+                self.clear_memo();
+                Ok(Outcome::Let {
+                    name: self.globals.names[*slot as usize].to_string(),
+                    value: v,
+                })
+            }
+            CompiledKind::Fn {
+                slot,
+                arity,
+                params,
+                body,
+            } => Ok(self.define(*slot, *arity, params.clone(), body.clone())),
+        }
+    }
+
+    /// Runs one compiled statement, taking ownership so a function body is
+    /// moved rather than copied.
+    pub fn run_owned(&mut self, stmt: CompiledStmt) -> Result<Outcome, Box<RuntimeError>> {
+        match stmt.kind {
+            CompiledKind::Fn {
+                slot,
+                arity,
+                params,
+                body,
+            } => Ok(self.define(slot, arity, params, body)),
+            kind => self.run(&CompiledStmt { kind }),
+        }
+    }
+
+    fn define(&mut self, slot: u32, arity: u32, params: Vec<String>, code: Code) -> Outcome {
+        self.next_function_id += 1;
+        self.globals.bindings[slot as usize] = Binding::Function(Box::new(Function {
+            id: self.next_function_id,
+            arity,
+            code,
+        }));
+        self.clear_memo();
+        Outcome::Fn {
+            name: self.globals.names[slot as usize].to_string(),
+            params,
+        }
+    }
+
+    fn clear_memo(&mut self) {
+        if let Some(memo) = &mut self.machine.memo {
+            memo.clear();
+        }
+    }
+
+    /// Memo and binding counters.
+    pub fn stats(&self) -> EvalStats {
+        let (memo, memo_len, memo_capacity) = match &self.machine.memo {
+            Some(m) => (m.stats(), m.len(), m.capacity()),
+            None => (self.machine.memo_stats, 0, 0),
+        };
+        EvalStats {
+            memo,
+            memo_len,
+            memo_capacity,
+            globals: self.globals.bindings.len(),
+        }
+    }
+
+    /// Whether any global binding refers to code from `source`.
+    pub fn uses_source(&self, source: SourceId) -> bool {
+        self.globals
+            .bindings
+            .iter()
+            .any(|b| matches!(b, Binding::Function(f) if f.code.source == source))
+    }
+}
+
+fn compile_expr(
+    expr: &Expr<'_>,
+    params: &[Symbol],
+    globals: &mut Globals,
+    interner: &Interner,
+    code: &mut Code,
+) -> u32 {
+    let span = expr.span;
+    let node = match expr.kind {
+        ExprKind::Int(i) => Node::Const(Value::Int(i)),
+        ExprKind::Float(x) => Node::Const(Value::Float(x)),
+        ExprKind::Bool(b) => Node::Const(Value::Bool(b)),
+        ExprKind::Var(sym) => match params.iter().rposition(|p| *p == sym) {
+            Some(i) => Node::Param(i as u32),
+            None => Node::Global {
+                slot: globals.slot(sym, interner),
+                span,
+            },
+        },
+        ExprKind::Unary { op, operand } => {
+            let operand = compile_expr(operand, params, globals, interner, code);
+            Node::Unary { op, operand, span }
+        }
+        ExprKind::Binary { op, lhs, rhs } => {
+            let lhs = compile_expr(lhs, params, globals, interner, code);
+            let rhs = compile_expr(rhs, params, globals, interner, code);
+            match op {
+                BinaryOp::And => Node::And { lhs, rhs },
+                BinaryOp::Or => Node::Or { lhs, rhs },
+                _ => Node::Binary { op, lhs, rhs, span },
+            }
+        }
+        ExprKind::If {
+            cond,
+            then_branch,
+            else_branch,
+        } => {
+            let cond = compile_expr(cond, params, globals, interner, code);
+            let then_branch = compile_expr(then_branch, params, globals, interner, code);
+            let else_branch = compile_expr(else_branch, params, globals, interner, code);
+            Node::If {
+                cond,
+                then_branch,
+                else_branch,
+            }
+        }
+        ExprKind::Call {
+            callee,
+            callee_span,
+            args,
+        } => {
+            let slot = globals.slot(callee, interner);
+            let compiled: Vec<u32> = args
+                .iter()
+                .map(|a| compile_expr(a, params, globals, interner, code))
+                .collect();
+            let first_arg = code.args.len() as u32;
+            code.args.extend_from_slice(&compiled);
+            Node::Call {
+                slot,
+                first_arg,
+                argc: compiled.len() as u32,
+                span,
+                callee_span,
+            }
+        }
+    };
+    code.nodes.push(node);
+    code.spans.push(span);
+    (code.nodes.len() - 1) as u32
+}
+
+impl Machine {
+    #[cold]
+    fn error(&self, code: &Code, span: Span, message: String) -> Box<RuntimeError> {
+        Box::new(RuntimeError {
+            message,
+            span,
+            source: code.source,
+        })
+    }
+
+    #[cold]
+    fn op_error(&self, code: &Code, span: Span, e: OpError) -> Box<RuntimeError> {
+        self.error(code, span, e.to_string())
+    }
+
+    fn eval(&mut self, globals: &Globals, code: &Code, idx: u32, base: usize) -> EvalResult {
+        match code.nodes[idx as usize] {
+            Node::Const(v) => Ok(v),
+            Node::Param(i) => Ok(self.stack[base + i as usize]),
+            Node::Global { slot, span } => match &globals.bindings[slot as usize] {
+                Binding::Value(v) => Ok(*v),
+                Binding::Unbound => Err(self.error(
+                    code,
+                    span,
+                    format!("undefined variable '{}'", globals.names[slot as usize]),
+                )),
+                Binding::Function(_) | Binding::Builtin(_) => Err(self.error(
+                    code,
+                    span,
+                    format!(
+                        "'{}' is a function, not a value",
+                        globals.names[slot as usize]
+                    ),
+                )),
+            },
+            Node::Unary { op, operand, span } => {
+                self.check_stack(code, span)?;
+                let v = self.eval(globals, code, operand, base)?;
+                value::unary(op, v).map_err(|e| self.op_error(code, span, e))
+            }
+            Node::Binary { op, lhs, rhs, span } => {
+                self.check_stack(code, span)?;
+                let a = self.eval(globals, code, lhs, base)?;
+                let b = self.eval(globals, code, rhs, base)?;
+                value::binary(op, a, b).map_err(|e| self.op_error(code, span, e))
+            }
+            Node::And { lhs, rhs } => {
+                self.check_stack(code, code.spans[idx as usize])?;
+                if self.eval_bool(globals, code, lhs, base, "and")? {
+                    Ok(Value::Bool(
+                        self.eval_bool(globals, code, rhs, base, "and")?,
+                    ))
+                } else {
+                    Ok(Value::Bool(false))
+                }
+            }
+            Node::Or { lhs, rhs } => {
+                self.check_stack(code, code.spans[idx as usize])?;
+                if self.eval_bool(globals, code, lhs, base, "or")? {
+                    Ok(Value::Bool(true))
+                } else {
+                    Ok(Value::Bool(self.eval_bool(globals, code, rhs, base, "or")?))
+                }
+            }
+            Node::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                self.check_stack(code, code.spans[idx as usize])?;
+                let c = match self.eval(globals, code, cond, base)? {
+                    Value::Bool(b) => b,
+                    other => {
+                        return Err(self.op_error(
+                            code,
+                            code.spans[cond as usize],
+                            OpError::Condition(other.type_of()),
+                        ));
+                    }
+                };
+                let branch = if c { then_branch } else { else_branch };
+                self.eval(globals, code, branch, base)
+            }
+            Node::Call {
+                slot,
+                first_arg,
+                argc,
+                span,
+                callee_span,
+            } => self.call(
+                globals,
+                code,
+                base,
+                slot,
+                first_arg,
+                argc,
+                span,
+                callee_span,
+            ),
+        }
+    }
+
+    fn eval_bool(
+        &mut self,
+        globals: &Globals,
+        code: &Code,
+        idx: u32,
+        base: usize,
+        op: &'static str,
+    ) -> Result<bool, Box<RuntimeError>> {
+        match self.eval(globals, code, idx, base)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(self.op_error(
+                code,
+                code.spans[idx as usize],
+                OpError::Type {
+                    op,
+                    operands: (other.type_of(), None),
+                },
+            )),
+        }
+    }
+
+    #[inline]
+    fn check_stack(&self, code: &Code, span: Span) -> Result<(), Box<RuntimeError>> {
+        if self.guard.exhausted() {
+            return Err(self.error(code, span, "recursion limit exceeded".to_string()));
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &mut self,
+        globals: &Globals,
+        code: &Code,
+        base: usize,
+        slot: u32,
+        first_arg: u32,
+        argc: u32,
+        span: Span,
+        callee_span: Span,
+    ) -> EvalResult {
+        self.check_stack(code, span)?;
+        let name = || &globals.names[slot as usize];
+        // The callee is resolved before the arguments are evaluated.
+        let binding = &globals.bindings[slot as usize];
+        match binding {
+            Binding::Function(_) | Binding::Builtin(_) => {}
+            Binding::Unbound => {
+                return Err(self.error(
+                    code,
+                    callee_span,
+                    format!("undefined function '{}'", name()),
+                ));
+            }
+            Binding::Value(_) => {
+                return Err(self.error(
+                    code,
+                    callee_span,
+                    format!("'{}' is not a function", name()),
+                ));
+            }
+        }
+        let frame = self.stack.len();
+        for i in 0..argc {
+            let arg = code.args[(first_arg + i) as usize];
+            match self.eval(globals, code, arg, base) {
+                Ok(v) => self.stack.push(v),
+                Err(e) => {
+                    self.stack.truncate(frame);
+                    return Err(e);
+                }
+            }
+        }
+        let result = match binding {
+            Binding::Function(f) => self.call_function(code, f, name(), frame, span, globals),
+            Binding::Builtin(b) => {
+                let args = &self.stack[frame..];
+                let ok = match b.arity() {
+                    Arity::Exactly(n) => args.len() == n,
+                    Arity::AtLeast(n) => args.len() >= n,
+                };
+                if ok {
+                    b.call(args).map_err(|e| self.op_error(code, span, e))
+                } else {
+                    Err(self.error(code, span, arity_message(name(), b.arity(), args.len())))
+                }
+            }
+            Binding::Unbound | Binding::Value(_) => unreachable_binding(),
+        };
+        self.stack.truncate(frame);
+        result
+    }
+
+    fn call_function(
+        &mut self,
+        code: &Code,
+        f: &Function,
+        name: &str,
+        frame: usize,
+        span: Span,
+        globals: &Globals,
+    ) -> EvalResult {
+        let argc = self.stack.len() - frame;
+        if argc != f.arity as usize {
+            return Err(self.error(
+                code,
+                span,
+                arity_message(name, Arity::Exactly(f.arity as usize), argc),
+            ));
+        }
+        if self.depth >= self.max_depth {
+            return Err(self.error(code, span, "recursion limit exceeded".to_string()));
+        }
+        self.depth += 1;
+        let result = if self.memo.is_some() {
+            self.call_memoised(f, frame, globals)
+        } else {
+            self.eval(globals, &f.code, f.code.root(), frame)
+        };
+        self.depth -= 1;
+        result
+    }
+
+    fn call_memoised(&mut self, f: &Function, frame: usize, globals: &Globals) -> EvalResult {
+        let key = MemoKey::new(f.id, &self.stack[frame..]);
+        let depth = self.depth;
+        let max_depth = self.max_depth;
+        if let Some(memo) = &mut self.memo
+            && let Some(hit) = memo.get(&key)
+            && depth + hit.height <= max_depth
+        {
+            let hit = *hit;
+            self.deepest = self.deepest.max(depth + hit.height);
+            return Ok(hit.value);
+        }
+        let outer_deepest = self.deepest;
+        self.deepest = depth;
+        let result = self.eval(globals, &f.code, f.code.root(), frame);
+        let height = self.deepest - depth;
+        self.deepest = outer_deepest.max(self.deepest);
+        if let (Ok(value), Some(memo)) = (&result, &mut self.memo) {
+            let _ = memo.put(
+                key,
+                Memoised {
+                    value: *value,
+                    height,
+                },
+            );
+        }
+        result
+    }
+}
+
+#[cold]
+fn unreachable_binding() -> EvalResult {
+    // The binding was checked to be callable before the arguments were
+    // evaluated, and evaluation cannot change bindings.
+    Err(Box::new(RuntimeError {
+        message: "internal error: callee changed during a call".to_string(),
+        span: Span::default(),
+        source: SourceId::CURRENT,
+    }))
+}
+
+fn arity_message(name: &str, arity: Arity, found: usize) -> String {
+    let (prefix, n) = match arity {
+        Arity::Exactly(n) => ("", n),
+        Arity::AtLeast(n) => ("at least ", n),
+    };
+    let noun = if n == 1 { "argument" } else { "arguments" };
+    format!("'{name}' expects {prefix}{n} {noun}, found {found}")
+}

@@ -1,0 +1,256 @@
+//! A calc session: the interner, a scratch arena for syntax trees, and the
+//! evaluator with its global bindings and memo cache.
+//!
+//! [`Session::run`] parses a whole source text into the arena, compiles every
+//! statement, releases the arena, then runs the statements in order. Because
+//! compiled code is owned by the evaluator, what a source parses into is
+//! released as soon as it is compiled, and definitions live on: the arena's
+//! footprint does not grow with the number of lines a REPL evaluates.
+
+use crate::ast::Stmt;
+use crate::diag::Diagnostic;
+use crate::eval::{Evaluator, Limits, Outcome, RuntimeError, SourceId};
+use crate::{diag, parser};
+use arenakit_arena::{Arena, ArenaStats};
+use arenakit_intern::Interner;
+use std::io::Write;
+
+/// Why a run stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// Lexical or syntax errors, all of them; nothing was evaluated.
+    Syntax(Vec<Diagnostic>),
+    /// The first runtime error; the statements before it ran.
+    Runtime(RuntimeError),
+    /// Writing a value to the output failed.
+    Output(std::io::Error),
+}
+
+/// How a run reports `let` and `fn` statements.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Echo {
+    /// Print nothing for definitions (programs).
+    #[default]
+    Quiet,
+    /// Print `x = 5` for `let` and `fn f(a, b)` for `fn` (the REPL).
+    Definitions,
+}
+
+/// A source text that compiled code still points into.
+#[derive(Debug)]
+struct StoredSource {
+    name: String,
+    text: String,
+}
+
+/// Memory and cache statistics of a session, for `--stats`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionStats {
+    /// The scratch arena right after the most recent parse (its peak).
+    pub arena_after_parse: ArenaStats,
+    /// The scratch arena now (after its reset).
+    pub arena_now: ArenaStats,
+    /// Distinct identifiers interned.
+    pub symbols: usize,
+    /// Memo-cache counters and global slots.
+    pub eval: crate::eval::EvalStats,
+}
+
+/// A session: parse, compile and run calc source, keeping definitions.
+///
+/// ```
+/// use arenakit_calc::session::{Echo, Session};
+/// use arenakit_calc::eval::Limits;
+///
+/// let mut session = Session::new(Limits::default());
+/// let mut out = Vec::new();
+/// session.run("<doc>", "fn sq(x) = x * x\nsq(1.5)", Echo::Quiet, &mut out).unwrap();
+/// # // The parser may be a stub while this builds; the e2e tests check output.
+/// # let _ = out;
+/// ```
+pub struct Session {
+    interner: Interner,
+    arena: Arena,
+    eval: Evaluator,
+    sources: Vec<StoredSource>,
+    arena_after_parse: ArenaStats,
+    line: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("symbols", &self.interner.len())
+            .field("sources", &self.sources.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A new session with the builtins bound.
+    pub fn new(limits: Limits) -> Session {
+        let mut interner = Interner::new();
+        let eval = Evaluator::new(limits, &mut interner);
+        Session {
+            interner,
+            arena: Arena::new(),
+            eval,
+            sources: Vec::new(),
+            arena_after_parse: ArenaStats::default(),
+            line: String::new(),
+        }
+    }
+
+    /// Parses `source` whole, then runs its statements in order, writing each
+    /// expression statement's value on its own line to `out`. Stops at the
+    /// first runtime error; with syntax errors nothing runs.
+    ///
+    /// `name` is the file name errors will be rendered with (see
+    /// [`Session::render`]).
+    pub fn run(
+        &mut self,
+        name: &str,
+        source: &str,
+        echo: Echo,
+        out: &mut dyn Write,
+    ) -> Result<(), Failure> {
+        let compiled = {
+            let program = match parser::parse(source, &self.arena, &mut self.interner) {
+                Ok(p) => p,
+                Err(diags) => {
+                    self.arena_after_parse = self.arena.stats();
+                    self.arena.reset();
+                    return Err(Failure::Syntax(diags));
+                }
+            };
+            self.arena_after_parse = self.arena.stats();
+            let defines_functions = program.stmts.iter().any(|s| matches!(s, Stmt::Fn { .. }));
+            let source_id = if defines_functions {
+                self.sources.push(StoredSource {
+                    name: name.to_string(),
+                    text: source.to_string(),
+                });
+                SourceId((self.sources.len() - 1) as u32)
+            } else {
+                SourceId::CURRENT
+            };
+            self.eval.set_source(source_id);
+            self.eval.compile(program.stmts, &self.interner)
+        };
+        // The tree is compiled: release it before anything runs.
+        self.arena.reset();
+        for stmt in compiled {
+            let outcome = self
+                .eval
+                .run_owned(stmt)
+                .map_err(|e| Failure::Runtime(*e))?;
+            self.line.clear();
+            match outcome {
+                Outcome::Value(v) => v.write_to(&mut self.line),
+                Outcome::Let { name, value } if echo == Echo::Definitions => {
+                    self.line.push_str(&name);
+                    self.line.push_str(" = ");
+                    value.write_to(&mut self.line);
+                }
+                Outcome::Fn { name, params } if echo == Echo::Definitions => {
+                    self.line.push_str("fn ");
+                    self.line.push_str(&name);
+                    self.line.push('(');
+                    self.line.push_str(&params.join(", "));
+                    self.line.push(')');
+                }
+                Outcome::Let { .. } | Outcome::Fn { .. } => continue,
+            }
+            self.line.push('\n');
+            out.write_all(self.line.as_bytes())
+                .map_err(Failure::Output)?;
+        }
+        Ok(())
+    }
+
+    /// Evaluates one REPL entry: like [`Session::run`] with definitions echoed
+    /// and the file name `<input>`.
+    pub fn eval_line(&mut self, line: &str, out: &mut dyn Write) -> Result<(), Failure> {
+        self.run(REPL_NAME, line, Echo::Definitions, out)
+    }
+
+    /// Parses `source` and returns its syntax tree as text (`--ast`), or the
+    /// syntax errors. Nothing is evaluated.
+    pub fn dump_ast(&mut self, source: &str) -> Result<String, Failure> {
+        let result = match parser::parse(source, &self.arena, &mut self.interner) {
+            Ok(program) => Ok(crate::print::dump_program(&program, &self.interner)),
+            Err(diags) => Err(Failure::Syntax(diags)),
+        };
+        self.arena_after_parse = self.arena.stats();
+        self.arena.reset();
+        result
+    }
+
+    /// Renders a failure: every diagnostic as `error: <message>` with the
+    /// file name, line, column and the source line underlined. `name` and
+    /// `source` are those of the run that failed; an error inside a function
+    /// defined by an earlier run is shown in that run's source.
+    pub fn render(&self, failure: &Failure, name: &str, source: &str, color: bool) -> String {
+        match failure {
+            Failure::Syntax(diags) => diags
+                .iter()
+                .map(|d| d.render(name, source, color))
+                .collect(),
+            Failure::Runtime(e) => {
+                let diag =
+                    Diagnostic::new(diag::DiagnosticKind::Runtime, e.message.clone(), e.span);
+                match self.sources.get(e.source.0 as usize) {
+                    Some(stored) => diag.render(&stored.name, &stored.text, color),
+                    None => diag.render(name, source, color),
+                }
+            }
+            Failure::Output(e) => format!("error: cannot write output: {e}\n"),
+        }
+    }
+
+    /// The scratch arena syntax trees are parsed into (empty between runs).
+    pub fn arena(&self) -> &Arena {
+        &self.arena
+    }
+
+    /// The interner.
+    pub fn interner(&self) -> &Interner {
+        &self.interner
+    }
+
+    /// Memory and cache statistics.
+    pub fn stats(&self) -> SessionStats {
+        SessionStats {
+            arena_after_parse: self.arena_after_parse,
+            arena_now: self.arena.stats(),
+            symbols: self.interner.len(),
+            eval: self.eval.stats(),
+        }
+    }
+
+    /// Formats [`Session::stats`] as the lines `--stats` prints.
+    pub fn stats_report(&self) -> String {
+        let s = self.stats();
+        let m = s.eval.memo;
+        format!(
+            "stats: arena: {} bytes allocated by the last parse, {} bytes reserved in {} chunk(s)\n\
+             stats: interner: {} symbols\n\
+             stats: memo: capacity {}, {} entries, {} hits, {} misses, {} insertions, {} evictions\n\
+             stats: globals: {} slots\n",
+            s.arena_after_parse.allocated_bytes,
+            s.arena_now.reserved_bytes,
+            s.arena_now.chunk_count,
+            s.symbols,
+            s.eval.memo_capacity,
+            s.eval.memo_len,
+            m.hits,
+            m.misses,
+            m.insertions,
+            m.evictions,
+            s.eval.globals,
+        )
+    }
+}
+
+/// The file name REPL entries are reported under.
+pub const REPL_NAME: &str = "<input>";

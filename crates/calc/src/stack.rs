@@ -1,0 +1,161 @@
+//! Running deep recursion without a native stack overflow.
+//!
+//! The evaluator and the parser recurse on the native stack. Two measures
+//! keep them from overflowing it:
+//!
+//! 1. [`run_with_stack`] runs the whole pipeline on a thread with a large
+//!    stack ([`stack_size_for`] sizes it from the recursion limit; the memory
+//!    is reserved, and committed only as it is touched).
+//! 2. A [`StackGuard`] compares the address of a local variable with the
+//!    address recorded when evaluation started, and reports `recursion limit
+//!    exceeded` before the stack's end is near, whatever the shape of the
+//!    program or the `--max-depth` setting. Only addresses are compared; no
+//!    memory is read through them.
+
+use std::cell::Cell;
+
+/// Bytes kept free below the guard's limit: enough for the deepest run of
+/// native frames between two checks, with room to spare.
+const MARGIN: usize = 4 << 20;
+
+/// The budget when the current thread was not started by [`run_with_stack`]:
+/// a conservative share of the 2 MiB that Rust gives a spawned thread.
+const UNKNOWN_THREAD_BUDGET: usize = 1 << 20;
+
+/// The smallest stack [`run_with_stack`] falls back to.
+const MIN_STACK: usize = 16 << 20;
+
+/// The largest stack [`stack_size_for`] asks for.
+const MAX_STACK: usize = if usize::BITS >= 64 {
+    2 << 30
+} else {
+    512 << 20
+};
+
+/// Native stack bytes reserved per level of the recursion limit. A debug
+/// build spends about 5 KiB of stack per calc call in a simple recursive
+/// function (`f(n) = if n == 0 then 0 else f(n - 1) + 1`); the guard covers
+/// bodies that need more.
+const BYTES_PER_LEVEL: usize = 16 << 10;
+
+thread_local! {
+    /// `(address near the top of the stack, stack size)` for threads started
+    /// by [`run_with_stack`].
+    static THREAD_STACK: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+}
+
+#[inline(always)]
+fn current_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// The stack size [`run_with_stack`] should use for a recursion limit.
+///
+/// ```
+/// use arenakit_calc::stack::stack_size_for;
+/// assert!(stack_size_for(10_000) >= 160 << 20);
+/// assert!(stack_size_for(usize::MAX) <= 2 << 30);
+/// ```
+pub fn stack_size_for(max_depth: usize) -> usize {
+    max_depth
+        .saturating_mul(BYTES_PER_LEVEL)
+        .saturating_add(64 << 20)
+        .min(MAX_STACK)
+}
+
+/// Runs `f` on a new thread with a stack of `size` bytes and returns its
+/// result, so that a [`StackGuard`] created inside knows how much stack it
+/// may use.
+///
+/// If the system refuses a stack that large, smaller ones are tried (down to
+/// 16 MiB); if even that fails, `f` runs on the current thread, where the
+/// guard falls back to a conservative budget. A panic in `f` is resumed on
+/// the calling thread.
+///
+/// ```
+/// use arenakit_calc::stack::run_with_stack;
+/// assert_eq!(run_with_stack(32 << 20, || 6 * 7), 42);
+/// ```
+pub fn run_with_stack<R, F>(size: usize, f: F) -> R
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    let mut size = size.max(MIN_STACK);
+    let mut f = Some(f);
+    loop {
+        let result = std::thread::scope(|scope| {
+            let spawned = std::thread::Builder::new()
+                .name("calc".to_string())
+                .stack_size(size)
+                .spawn_scoped(scope, {
+                    let f = &mut f;
+                    move || {
+                        THREAD_STACK.with(|t| t.set(Some((current_address(), size))));
+                        f.take().map(|f| f())
+                    }
+                });
+            match spawned {
+                Ok(handle) => Some(handle.join()),
+                Err(_) => None,
+            }
+        });
+        match result {
+            Some(Ok(Some(r))) => return r,
+            Some(Ok(None)) => break,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None if size > MIN_STACK => size = (size / 2).max(MIN_STACK),
+            None => break,
+        }
+    }
+    match f.take() {
+        Some(f) => f(),
+        // The closure ran and returned `None`, which cannot happen: it
+        // returns `Some` whenever it had the closure to take.
+        None => unreachable_stack_state(),
+    }
+}
+
+#[cold]
+fn unreachable_stack_state() -> ! {
+    panic!("run_with_stack: the closure was taken but produced no result")
+}
+
+/// A limit on how much more native stack evaluation may use.
+///
+/// ```
+/// use arenakit_calc::stack::StackGuard;
+/// let guard = StackGuard::here();
+/// assert!(!guard.exhausted());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct StackGuard {
+    base: usize,
+    budget: usize,
+}
+
+impl StackGuard {
+    /// A guard measured from the current point of the current thread.
+    pub fn here() -> StackGuard {
+        let here = current_address();
+        let budget = match THREAD_STACK.with(Cell::get) {
+            Some((top, size)) => size
+                .saturating_sub(top.abs_diff(here))
+                .saturating_sub(MARGIN),
+            None => UNKNOWN_THREAD_BUDGET,
+        };
+        StackGuard { base: here, budget }
+    }
+
+    /// Whether the stack in use since [`StackGuard::here`] exceeds the budget.
+    #[inline(always)]
+    pub fn exhausted(&self) -> bool {
+        self.base.abs_diff(current_address()) > self.budget
+    }
+
+    /// The bytes this guard allows.
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+}

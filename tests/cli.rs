@@ -1,0 +1,415 @@
+//! End-to-end tests of the `calc` example binary.
+//!
+//! Golden programs live in `tests/programs/`: each `NAME.calc` sits beside
+//! `NAME.out` (the exact stdout), `NAME.status` (the exit status), optionally
+//! `NAME.err` (phrases, one per line, that must each appear in stderr; without
+//! it stderr must be empty) and optionally `NAME.args` (extra flags, one per
+//! line). `BLESS=1 cargo test --test cli` rewrites `.out`, `.status` and
+//! `.err` from the current binary; every blessed file is checked by hand
+//! against the spec and python3 before it is committed.
+//!
+//! The binary is the real example, built by the same profile as this test.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The path of `target/<profile>/examples/calc`, building it if it is
+/// missing or older than this test binary.
+fn calc() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test binary has a path");
+        // target/<profile>/deps/cli-<hash>
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("the test binary lives in target/<profile>/deps");
+        let binary = profile_dir
+            .join("examples")
+            .join(format!("calc{}", std::env::consts::EXE_SUFFIX));
+        let stale = match (binary.metadata(), exe.metadata()) {
+            (Ok(b), Ok(e)) => match (b.modified(), e.modified()) {
+                (Ok(b), Ok(e)) => b < e,
+                _ => true,
+            },
+            _ => true,
+        };
+        if stale {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+            let target_dir = profile_dir.parent().expect("target/<profile> has a parent");
+            let mut cmd = Command::new(cargo);
+            cmd.args(["build", "--example", "calc", "--target-dir"])
+                .arg(target_dir)
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if profile_dir.file_name().is_some_and(|n| n == "release") {
+                cmd.arg("--release");
+            }
+            let status = cmd.status().expect("cargo runs");
+            assert!(status.success(), "building the calc example failed");
+        }
+        assert!(binary.exists(), "{} is missing", binary.display());
+        binary
+    })
+}
+
+fn programs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("programs")
+}
+
+/// Runs calc with `args` and `stdin`, from the programs directory.
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(calc())
+        .args(args)
+        .current_dir(programs_dir())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("calc starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input
+        .write_all(stdin.as_bytes())
+        .expect("stdin accepts the program");
+    drop(input);
+    child.wait_with_output().expect("calc finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn golden_programs() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(programs_dir())
+        .expect("tests/programs exists")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "calc"))
+        .collect();
+    names.sort();
+    assert!(names.len() > 40, "the golden programs are there");
+    let mut failures = Vec::new();
+    for path in &names {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 name");
+        let sibling = |ext: &str| programs_dir().join(format!("{stem}.{ext}"));
+        let mut args: Vec<String> = std::fs::read_to_string(sibling("args"))
+            .map(|a| a.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        args.push(format!("{stem}.calc"));
+        let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = run(&arg_refs, "");
+        let stdout = text(&output.stdout);
+        let stderr = text(&output.stderr);
+        let status = output.status.code().unwrap_or(-1);
+        if bless {
+            std::fs::write(sibling("out"), &stdout).expect("write .out");
+            std::fs::write(sibling("status"), format!("{status}\n")).expect("write .status");
+            let first_error = stderr
+                .lines()
+                .find_map(|l| l.strip_prefix("error: "))
+                .map(str::to_string);
+            match first_error {
+                Some(message) => {
+                    std::fs::write(sibling("err"), format!("{message}\n")).expect("write .err")
+                }
+                None => {
+                    let _ = std::fs::remove_file(sibling("err"));
+                }
+            }
+            continue;
+        }
+        let expected_out = std::fs::read_to_string(sibling("out")).unwrap_or_default();
+        let expected_status: i32 = std::fs::read_to_string(sibling("status"))
+            .expect(".status exists")
+            .trim()
+            .parse()
+            .expect(".status is a number");
+        if stdout != expected_out {
+            failures.push(format!(
+                "{stem}: stdout\n--- expected\n{expected_out}--- got\n{stdout}"
+            ));
+        }
+        if status != expected_status {
+            failures.push(format!(
+                "{stem}: status {status}, expected {expected_status}\n{stderr}"
+            ));
+        }
+        match std::fs::read_to_string(sibling("err")) {
+            Ok(phrases) => {
+                for phrase in phrases.lines().filter(|l| !l.is_empty()) {
+                    if !stderr.contains(phrase) {
+                        failures.push(format!("{stem}: stderr lacks {phrase:?}:\n{stderr}"));
+                    }
+                }
+                if !stderr.contains(&format!("{stem}.calc:")) {
+                    failures.push(format!("{stem}: stderr does not name the file:\n{stderr}"));
+                }
+            }
+            Err(_) => {
+                if !stderr.is_empty() {
+                    failures.push(format!("{stem}: unexpected stderr:\n{stderr}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn inline_program_with_dash_e() {
+    let out = run(&["-e", "let x = 6\nx * 7; x / 4"], "");
+    assert_eq!(text(&out.stdout), "42\n1.5\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn program_from_stdin_when_piped() {
+    let out = run(&[], "fn sq(x) = x * x\nsq(12)\n");
+    assert_eq!(text(&out.stdout), "144\n");
+    assert_eq!(out.status.code(), Some(0));
+    let dash = run(&["-"], "1 + 1\n");
+    assert_eq!(text(&dash.stdout), "2\n");
+}
+
+#[test]
+fn errors_name_the_input() {
+    let e = run(&["-e", "1\nx"], "");
+    assert_eq!(text(&e.stdout), "1\n");
+    assert_eq!(e.status.code(), Some(1));
+    let stderr = text(&e.stderr);
+    assert!(
+        stderr.starts_with("error: undefined variable 'x'\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("<command line>:2:1"), "{stderr}");
+    let s = run(&[], "1 +\n");
+    assert_eq!(s.status.code(), Some(1));
+    assert!(
+        text(&s.stderr).contains("<stdin>:1:"),
+        "{}",
+        text(&s.stderr)
+    );
+}
+
+#[test]
+fn syntax_errors_are_all_reported_and_nothing_runs() {
+    let out = run(&["-e", "1 + 1\n2 $ 3\n4 < 5 < 6\n7 +"], "");
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("unexpected character"), "{stderr}");
+    assert!(
+        stderr.contains("comparison operators cannot be chained"),
+        "{stderr}"
+    );
+    assert!(stderr.matches("error: ").count() >= 3, "{stderr}");
+}
+
+#[test]
+fn unreadable_file_is_a_clear_error() {
+    let out = run(&["no-such-file.calc"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: cannot read 'no-such-file.calc': "),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bad_arguments_exit_with_1_and_help_with_0() {
+    let bad = run(&["--no-such-flag"], "");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("--no-such-flag"));
+    let not_a_number = run(&["--memo-cap", "lots", "-e", "1"], "");
+    assert_eq!(not_a_number.status.code(), Some(1));
+    let both = run(&["-e", "1", "file.calc"], "");
+    assert_eq!(both.status.code(), Some(1));
+    let help = run(&["--help"], "");
+    assert_eq!(help.status.code(), Some(0));
+    let help = text(&help.stdout);
+    for flag in ["--ast", "--stats", "--memo-cap", "--max-depth", "-e"] {
+        assert!(help.contains(flag), "help mentions {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn ast_flag_prints_the_tree_and_runs_nothing() {
+    let out = run(&["--ast", "-e", "1 / 0"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.is_empty());
+    assert!(!stdout.contains("division by zero"));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let bad = run(&["--ast", "-e", "1 +"], "");
+    assert_eq!(bad.status.code(), Some(1));
+}
+
+/// The memo counters, parsed from `--stats` output.
+fn memo_stats(stderr: &str) -> (u64, u64, u64, u64) {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("stats: memo:"))
+        .unwrap_or_else(|| panic!("no memo line in {stderr}"));
+    let number_before = |word: &str| -> u64 {
+        let words: Vec<&str> = line.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+        let i = words
+            .iter()
+            .position(|w| *w == word)
+            .expect("counter present");
+        words[i - 1].parse().expect("a number")
+    };
+    (
+        number_before("hits"),
+        number_before("misses"),
+        number_before("entries"),
+        number_before("evictions"),
+    )
+}
+
+#[test]
+fn stats_report_arena_interner_and_memo() {
+    let out = run(
+        &[
+            "--stats",
+            "-e",
+            "fn fib(n) = if n < 2 then n else fib(n - 1) + fib(n - 2)\nfib(30)",
+        ],
+        "",
+    );
+    assert_eq!(text(&out.stdout), "832040\n");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("stats: arena:"), "{stderr}");
+    assert!(stderr.contains("stats: interner:"), "{stderr}");
+    let (hits, misses, entries, evictions) = memo_stats(&stderr);
+    // fib(30) memoised: 31 distinct calls miss once each, the rest hit.
+    assert_eq!(misses, 31, "{stderr}");
+    assert_eq!(entries, 31, "{stderr}");
+    assert_eq!(hits, 28, "{stderr}");
+    assert_eq!(evictions, 0);
+}
+
+#[test]
+fn memo_cap_bounds_the_cache_and_zero_turns_it_off() {
+    let program = "fn fib(n) = if n < 2 then n else fib(n - 1) + fib(n - 2)\nfib(20)";
+    let small = run(&["--stats", "--memo-cap", "5", "-e", program], "");
+    assert_eq!(text(&small.stdout), "6765\n");
+    let (_, _, entries, evictions) = memo_stats(&text(&small.stderr));
+    assert_eq!(entries, 5);
+    assert!(evictions > 0);
+    let off = run(&["--stats", "--memo-cap", "0", "-e", program], "");
+    assert_eq!(text(&off.stdout), "6765\n");
+    let (hits, misses, entries, _) = memo_stats(&text(&off.stderr));
+    assert_eq!((hits, misses, entries), (0, 0, 0));
+}
+
+#[test]
+fn definitions_clear_the_memo_cache() {
+    let out = run(
+        &[
+            "--stats",
+            "-e",
+            "fn sq(x) = x * x\nsq(3)\nsq(3)\nlet unrelated = 1\nsq(3)",
+        ],
+        "",
+    );
+    assert_eq!(text(&out.stdout), "9\n9\n9\n");
+    let (hits, misses, entries, _) = memo_stats(&text(&out.stderr));
+    // The second call hits; the `let` empties the cache so the third misses.
+    assert_eq!((hits, misses, entries), (1, 2, 1));
+}
+
+#[test]
+fn max_depth_flag_sets_the_recursion_limit() {
+    let program = "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\ndown(50)";
+    let ok = run(&["--max-depth", "51", "-e", program], "");
+    assert_eq!(text(&ok.stdout), "50\n");
+    let too_deep = run(&["--max-depth", "50", "-e", program], "");
+    assert_eq!(too_deep.status.code(), Some(1));
+    assert!(text(&too_deep.stderr).contains("recursion limit exceeded"));
+    // A huge limit is bounded by the native stack guard, never a crash.
+    let huge = run(
+        &[
+            "--max-depth",
+            "100000000000",
+            "--memo-cap",
+            "0",
+            "-e",
+            "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\ndown(10000000000)",
+        ],
+        "",
+    );
+    assert_eq!(huge.status.code(), Some(1));
+    assert!(
+        text(&huge.stderr).contains("recursion limit exceeded"),
+        "{}",
+        text(&huge.stderr)
+    );
+}
+
+#[test]
+fn memoisation_never_changes_a_result() {
+    // Without memoisation, down(150) needs 151 levels and fails under a limit
+    // of 120. With it, down(100) is cached, but using it from level 51 would
+    // need 101 more levels, so the result must still be the error.
+    let program = "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\ndown(100)\ndown(150)";
+    for cap in ["0", "10000"] {
+        let out = run(
+            &["--max-depth", "120", "--memo-cap", cap, "-e", program],
+            "",
+        );
+        assert_eq!(text(&out.stdout), "100\n", "memo-cap {cap}");
+        assert!(
+            text(&out.stderr).contains("recursion limit exceeded"),
+            "memo-cap {cap}"
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
+    // And where the cached depth fits, the memoised run gives the same value.
+    let program = "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\ndown(60)\ndown(110)";
+    for cap in ["0", "10000"] {
+        let out = run(
+            &["--max-depth", "120", "--memo-cap", cap, "-e", program],
+            "",
+        );
+        assert_eq!(text(&out.stdout), "60\n110\n", "memo-cap {cap}");
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
+    let depth = 1_000;
+    let nested = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+    let out = run(&["-e", &nested], "");
+    assert_eq!(text(&out.stdout), "1\n");
+    let negs = format!("0 + {}1", "-".repeat(depth + 1));
+    let out = run(&["-e", &negs], "");
+    assert_eq!(text(&out.stdout), "-1\n");
+    let very = format!("{}1{}", "(".repeat(200_000), ")".repeat(200_000));
+    let out = run(&[], &very);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("nesting too deep"));
+}
+
+#[test]
+fn invalid_utf8_is_reported_not_a_crash() {
+    let dir = std::env::temp_dir().join(format!("calc-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("bad.calc");
+    std::fs::write(&file, b"1 + 2\n\xff\n").expect("write");
+    let out = Command::new(calc()).arg(&file).output().expect("calc runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unexpected character"));
+    assert!(out.stdout.is_empty());
+}
