@@ -267,10 +267,18 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
                 let open = self.open_parens[self.open_parens.len() - 1];
                 self.error_at(open, "unclosed '('")
             }
-            found => self.error_at(
-                self.tok.span,
-                format!("expected {expected}, found {}", found.describe()),
-            ),
+            found => {
+                // A missing token at the end of a line is reported where the
+                // line ends, not on the line break itself.
+                let span = match found {
+                    Token::Newline => Span::new(self.tok.span.start, self.tok.span.start),
+                    _ => self.tok.span,
+                };
+                self.error_at(
+                    span,
+                    format!("expected {expected}, found {}", found.describe()),
+                )
+            }
         }
     }
 

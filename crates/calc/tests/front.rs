@@ -1,0 +1,244 @@
+//! Golden tests of the calc front end.
+//!
+//! Every `tests/front/NAME.calc` is parsed; a program that parses must match
+//! `NAME.ast` (the `--ast` dump), one that does not must match `NAME.err`
+//! (every diagnostic, rendered without colour). Run with `BLESS=1` to write
+//! the expected files from the current output — and then read them against
+//! the language specification before committing them.
+//!
+//! The deep-nesting cases are generated here rather than stored, and the
+//! examples in `grammar/NOTES.md` are checked too, so the grammar notes
+//! cannot drift from the parser.
+
+use arenakit_arena::Arena;
+use arenakit_calc::diag::Diagnostic;
+use arenakit_calc::parser::{MAX_NESTING, parse};
+use arenakit_calc::print::dump_program;
+use arenakit_intern::Interner;
+use std::path::{Path, PathBuf};
+
+/// Stack for the parser threads: deep inputs need more than a test thread's
+/// default, exactly as the command line gives its pipeline a large stack.
+const STACK: usize = 256 << 20;
+
+/// What parsing `source` gives: the dump, or the rendered diagnostics.
+enum Outcome {
+    Ast(String),
+    Errors(String, Vec<Diagnostic>),
+}
+
+fn run(file_name: &str, source: &str) -> Outcome {
+    let arena = Arena::new();
+    let mut interner = Interner::new();
+    match parse(source, &arena, &mut interner) {
+        Ok(program) => Outcome::Ast(dump_program(&program, &interner)),
+        Err(errors) => {
+            let text = errors
+                .iter()
+                .map(|error| error.render(file_name, source, false))
+                .collect();
+            Outcome::Errors(text, errors)
+        }
+    }
+}
+
+/// Runs `run` on a thread with a large stack.
+fn run_big_stack(file_name: &str, source: String) -> Outcome {
+    let file_name = file_name.to_string();
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || run(&file_name, &source))
+        .expect("spawn a parser thread")
+        .join()
+        .expect("the parser does not panic")
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/front")
+}
+
+#[test]
+fn golden_files() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(golden_dir())
+        .expect("tests/front exists")
+        .map(|entry| entry.expect("readable directory").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "calc"))
+        .collect();
+    inputs.sort();
+    assert!(inputs.len() >= 10, "the golden inputs are missing");
+
+    let mut failures = Vec::new();
+    for input in &inputs {
+        let source = std::fs::read_to_string(input).expect("readable input");
+        let name = input.file_name().unwrap().to_string_lossy().into_owned();
+        let (got, ext, other) = match run_big_stack(&name, source) {
+            Outcome::Ast(dump) => (dump, "ast", "err"),
+            Outcome::Errors(text, _) => (text, "err", "ast"),
+        };
+        let expected_path = input.with_extension(ext);
+        let stale_path = input.with_extension(other);
+        if bless {
+            std::fs::write(&expected_path, &got).expect("write the expected output");
+            let _ = std::fs::remove_file(&stale_path);
+            continue;
+        }
+        if stale_path.exists() {
+            failures.push(format!(
+                "{name}: expected {} but got .{ext}:\n{got}",
+                stale_path.display()
+            ));
+            continue;
+        }
+        match std::fs::read_to_string(&expected_path) {
+            Ok(expected) if expected == got => {}
+            Ok(expected) => failures.push(format!(
+                "{name}: output differs from {}\n--- expected\n{expected}--- got\n{got}",
+                expected_path.display()
+            )),
+            Err(_) => failures.push(format!(
+                "{name}: {} is missing; got:\n{got}",
+                expected_path.display()
+            )),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} golden file(s) differ (run with BLESS=1 to update, then review):\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The messages of the diagnostics for `source`, or the dump when it parses.
+fn messages(source: String) -> Result<String, Vec<String>> {
+    match run_big_stack("deep.calc", source) {
+        Outcome::Ast(dump) => Ok(dump),
+        Outcome::Errors(_, errors) => Err(errors.into_iter().map(|e| e.message).collect()),
+    }
+}
+
+fn nested(open: &str, leaf: &str, close: &str, levels: usize) -> String {
+    format!("{}{leaf}{}", open.repeat(levels), close.repeat(levels))
+}
+
+#[test]
+fn a_thousand_levels_parse() {
+    let cases = [
+        ("(", "1", ")"),
+        ("-", "1", ""),
+        ("-(", "1", ")"),
+        ("not ", "true", ""),
+        ("if true then 1 else ", "2", ""),
+        ("if (", "true", ") then 1 else 2"),
+        ("f(", "1", ")"),
+        ("2 ** ", "2", ""),
+        ("1 + (", "1", ")"),
+        ("x == -f(", "1", ")"),
+    ];
+    for (open, leaf, close) in cases {
+        let source = nested(open, leaf, close, 1000);
+        let dump = messages(source).unwrap_or_else(|e| panic!("{open:?}: {e:?}"));
+        // Parentheses leave no trace in the tree; every other level adds a
+        // node to the dump.
+        if open == "(" {
+            assert_eq!(dump, "1\n");
+        } else {
+            assert!(dump.len() > 2000, "{open:?}: {dump:.80}");
+        }
+    }
+    // The exact tree for a few levels.
+    assert_eq!(
+        messages(nested("-(", "1", ")", 3)).unwrap(),
+        "(- (- (- 1)))\n"
+    );
+    assert_eq!(
+        messages(nested("if c then 1 else ", "2", "", 2)).unwrap(),
+        "(if c 1 (if c 1 2))\n"
+    );
+}
+
+#[test]
+fn far_deeper_nesting_is_refused() {
+    let cases = [
+        ("(", "1", ")"),
+        ("-", "1", ""),
+        ("-(", "1", ")"),
+        ("not ", "true", ""),
+        ("if true then 1 else ", "2", ""),
+        ("f(", "1", ")"),
+        ("2 ** ", "2", ""),
+        ("[", "1", ""),
+    ];
+    for levels in [MAX_NESTING as usize + 1, 100_000] {
+        for (open, leaf, close) in cases {
+            let open = open.replace('[', "(");
+            let source = nested(&open, leaf, close, levels);
+            let errors = messages(source).expect_err("too deep to parse");
+            assert_eq!(errors, ["nesting too deep"], "{open:?} x {levels}");
+        }
+    }
+    for open in ["(", "-", "f("] {
+        let source = open.repeat(1_000_000);
+        assert_eq!(messages(source).unwrap_err(), ["nesting too deep"]);
+    }
+}
+
+#[test]
+fn long_left_chains_are_bounded_too() {
+    // A chain is built by a loop, but the tree is as tall as it is long.
+    let ok = format!("1{}", " + 1".repeat(MAX_NESTING as usize - 1));
+    assert!(messages(ok).is_ok());
+    let long = format!("1{}", " + 1".repeat(200_000));
+    assert_eq!(messages(long).unwrap_err(), ["nesting too deep"]);
+    let long_and = format!("true{}", " and true".repeat(200_000));
+    assert_eq!(messages(long_and).unwrap_err(), ["nesting too deep"]);
+}
+
+#[test]
+fn a_deep_statement_does_not_hide_the_next_errors() {
+    let source = format!("{}\n1 +\n", "-".repeat(100_000) + "1");
+    assert_eq!(
+        messages(source).unwrap_err(),
+        [
+            "nesting too deep",
+            "expected an expression, found a newline"
+        ]
+    );
+}
+
+/// `grammar/NOTES.md` lists examples as `source ⇒ result` lines inside
+/// ```` ```examples ```` blocks; `result` is the dump of the one statement,
+/// or `error: message` for the first diagnostic. `\n` in a source stands
+/// for a newline.
+#[test]
+fn grammar_examples_agree_with_the_parser() {
+    let notes = include_str!("../../../grammar/NOTES.md");
+    let mut in_block = false;
+    let mut checked = 0;
+    for line in notes.lines() {
+        if line.trim() == "```examples" {
+            in_block = true;
+            continue;
+        }
+        if line.trim() == "```" {
+            in_block = false;
+            continue;
+        }
+        if !in_block || line.trim().is_empty() {
+            continue;
+        }
+        let (source, expected) = line
+            .split_once('⇒')
+            .unwrap_or_else(|| panic!("an example needs '⇒': {line}"));
+        let source = source.trim().replace("\\n", "\n");
+        let expected = expected.trim();
+        let got = match messages(source.clone()) {
+            Ok(dump) => dump.trim_end().replace('\n', " | "),
+            Err(errors) => format!("error: {}", errors[0]),
+        };
+        assert_eq!(got, expected, "grammar/NOTES.md example {source:?}");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} grammar examples found");
+}
