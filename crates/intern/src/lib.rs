@@ -1,37 +1,906 @@
-//! PLACEHOLDER (replaced by the real interner). Signatures are the contract.
-#![allow(missing_docs)]
-use std::collections::HashMap;
+//! A string interner whose strings live in arena memory.
+//!
+//! [`Interner::get_or_intern`] maps each distinct string to a [`Symbol`], a
+//! 4-byte handle (`Option<Symbol>` is 4 bytes too) that is cheap to copy,
+//! compare and hash. Each string is copied once into an
+//! [`arenakit_arena::Arena`] owned by the interner and never moves, so
+//! [`Interner::resolve`] is an O(1) array index and the `&str` it returns is
+//! valid for as long as the interner is borrowed.
+//!
+//! Symbols are assigned densely in interning order: the first string gets
+//! [`Symbol::from_index(0)`](Symbol::from_index), the next one index 1, and so
+//! on. A [`Keywords`] list (usually declared with [`keywords!`]) fixes the
+//! first symbols in advance so a lexer can compare keywords as integers.
+//!
+//! # Examples
+//!
+//! ```
+//! use arenakit_intern::Interner;
+//!
+//! let mut interner = Interner::new();
+//! let x = interner.get_or_intern("x");
+//! let y = interner.get_or_intern("y");
+//! assert_eq!(interner.get_or_intern("x"), x);
+//! assert_ne!(x, y);
+//! assert_eq!(interner.resolve(y), "y");
+//! assert_eq!(interner.get("z"), None);
+//! ```
+//!
+//! # How it works
+//!
+//! The interner keeps three things: the arena with the string bytes, a
+//! vector of spans (pointer and length) indexed by symbol, and a
+//! [`hashbrown::HashTable`] of 8-byte slots, each a symbol with 32 bits of its
+//! string's hash. A lookup hashes the string once with [`IdentHash`], probes
+//! the table comparing stored hashes, and only compares string bytes when the
+//! hashes agree, so a miss almost never touches string memory, and growing
+//! the table rehashes from the stored hashes without reading any string.
+
+mod hash;
+mod keywords;
+
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::iter::FusedIterator;
 use std::num::NonZeroU32;
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+use std::ops::Index;
+use std::ptr::NonNull;
+
+use arenakit_arena::Arena;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+
+pub use hash::{IdentHash, IdentHasher, hash_bytes};
+pub use keywords::Keywords;
+
+/// The most strings an interner holds: `u32::MAX - 1`.
+pub const MAX_STRINGS: usize = u32::MAX as usize - 1;
+
+/// A handle to a string interned in an [`Interner`].
+///
+/// A symbol is a non-zero `u32` (the string's index plus one), so it and
+/// `Option<Symbol>` are both 4 bytes. Symbols order by interning order. The
+/// `Debug` form shows the index: `Symbol(0)` is the first string interned.
+///
+/// A symbol does not know which interner made it. Resolving it in another
+/// interner returns that interner's string at the same index if there is one;
+/// only an index past the end is detected (see [`Interner::resolve`]).
+///
+/// # Examples
+///
+/// ```
+/// use arenakit_intern::{Interner, Symbol};
+///
+/// assert_eq!(size_of::<Option<Symbol>>(), 4);
+/// let mut interner = Interner::new();
+/// let a = interner.get_or_intern("a");
+/// assert_eq!(a.to_index(), 0);
+/// assert_eq!(format!("{a:?}"), "Symbol(0)");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
 pub struct Symbol(NonZeroU32);
-#[derive(Default)]
-pub struct Interner {
-    map: HashMap<String, Symbol>,
-    strings: Vec<String>,
-}
-impl Interner {
-    pub fn new() -> Interner {
-        Interner::default()
-    }
-    pub fn get_or_intern(&mut self, s: &str) -> Symbol {
-        if let Some(&sym) = self.map.get(s) {
-            return sym;
+
+impl Symbol {
+    /// The symbol with the given index (the `index`-th string interned,
+    /// counting from 0).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `index >= MAX_STRINGS` (at compile time in a `const`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Symbol;
+    ///
+    /// const THIRD: Symbol = Symbol::from_index(2);
+    /// assert_eq!(THIRD.to_index(), 2);
+    /// ```
+    #[inline]
+    pub const fn from_index(index: u32) -> Symbol {
+        match Symbol::try_from_index(index as usize) {
+            Some(symbol) => symbol,
+            None => panic!("symbol index out of range"),
         }
-        self.strings.push(s.to_owned());
-        let sym = Symbol(NonZeroU32::new(self.strings.len() as u32).unwrap());
-        self.map.insert(s.to_owned(), sym);
-        sym
     }
-    pub fn get(&self, s: &str) -> Option<Symbol> {
-        self.map.get(s).copied()
+
+    /// The symbol with the given index, or `None` if `index >= MAX_STRINGS`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::{MAX_STRINGS, Symbol};
+    ///
+    /// assert_eq!(Symbol::try_from_index(7).map(Symbol::to_index), Some(7));
+    /// assert_eq!(Symbol::try_from_index(MAX_STRINGS), None);
+    /// ```
+    #[inline]
+    pub const fn try_from_index(index: usize) -> Option<Symbol> {
+        if index >= MAX_STRINGS {
+            return None;
+        }
+        // `index + 1` is at most `MAX_STRINGS = u32::MAX - 1`: no overflow.
+        match NonZeroU32::new(index as u32 + 1) {
+            Some(value) => Some(Symbol(value)),
+            None => None,
+        }
     }
-    pub fn resolve(&self, sym: Symbol) -> &str {
-        &self.strings[sym.0.get() as usize - 1]
-    }
-    pub fn len(&self) -> usize {
-        self.strings.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
+
+    /// The symbol's index: the number of strings interned before it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// interner.get_or_intern("a");
+    /// assert_eq!(interner.get_or_intern("b").to_index(), 1);
+    /// ```
+    #[inline]
+    pub const fn to_index(self) -> usize {
+        (self.0.get() - 1) as usize
     }
 }
+
+impl fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Symbol({})", self.to_index())
+    }
+}
+
+/// The error returned when an interner already holds [`MAX_STRINGS`] strings
+/// and is asked to intern a new one.
+///
+/// # Examples
+///
+/// ```
+/// use arenakit_intern::CapacityError;
+///
+/// assert!(CapacityError.to_string().contains("4294967294"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapacityError;
+
+impl fmt::Display for CapacityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "interner is full: it holds at most {MAX_STRINGS} strings"
+        )
+    }
+}
+
+impl std::error::Error for CapacityError {}
+
+/// How much memory an interner holds, from [`Interner::memory_usage`].
+///
+/// # Examples
+///
+/// ```
+/// use arenakit_intern::Interner;
+///
+/// let mut interner = Interner::new();
+/// interner.get_or_intern("hello");
+/// let usage = interner.memory_usage();
+/// assert_eq!(usage.string_bytes, 5);
+/// assert_eq!(
+///     usage.total_bytes(),
+///     usage.string_bytes + usage.index_bytes + usage.span_bytes
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryUsage {
+    /// The bytes of the interned strings themselves (the sum of their
+    /// lengths), which live in the interner's arena. Arena chunks also hold
+    /// some unused space at their ends, which is not counted.
+    pub string_bytes: usize,
+    /// The bytes allocated by the hash index (slots and control bytes).
+    pub index_bytes: usize,
+    /// The bytes allocated by the symbol-to-string span vector.
+    pub span_bytes: usize,
+}
+
+impl MemoryUsage {
+    /// The bookkeeping bytes: [`index_bytes`](MemoryUsage::index_bytes) plus
+    /// [`span_bytes`](MemoryUsage::span_bytes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::MemoryUsage;
+    ///
+    /// let usage = MemoryUsage { string_bytes: 1, index_bytes: 2, span_bytes: 3 };
+    /// assert_eq!(usage.table_bytes(), 5);
+    /// ```
+    pub const fn table_bytes(&self) -> usize {
+        self.index_bytes + self.span_bytes
+    }
+
+    /// Everything: string bytes plus table bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::MemoryUsage;
+    ///
+    /// let usage = MemoryUsage { string_bytes: 1, index_bytes: 2, span_bytes: 3 };
+    /// assert_eq!(usage.total_bytes(), 6);
+    /// ```
+    pub const fn total_bytes(&self) -> usize {
+        self.string_bytes + self.table_bytes()
+    }
+}
+
+/// One entry of the hash index: a symbol and 32 bits of its string's hash.
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u32,
+    symbol: Symbol,
+}
+
+/// Widens a stored 32-bit hash into the 64-bit hash the table works with.
+///
+/// hashbrown takes the bucket index from the low bits and a 7-bit tag from
+/// the top bits; repeating the 32 bits in both halves gives it independent
+/// bits for each, and lets the table be rehashed from the slots alone.
+#[inline(always)]
+fn widen(hash: u32) -> u64 {
+    u64::from(hash) * 0x1_0000_0001
+}
+
+/// Reads eight little-endian bytes of `bytes` starting at `at`.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// Compares two strings. Strings of 8 to 16 bytes, the common identifier
+/// lengths, are compared with two overlapping word loads each instead of a
+/// call to `memcmp`.
+#[inline(always)]
+fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&len) {
+        word_at(a, 0) == word_at(b, 0) && word_at(a, len - 8) == word_at(b, len - 8)
+    } else {
+        a == b
+    }
+}
+
+/// A string interner: maps each distinct string to a [`Symbol`] and back.
+///
+/// Strings are copied into an arena owned by the interner and never move
+/// until [`clear`](Interner::clear) or drop, both of which need the interner
+/// exclusively, so a `&str` from [`resolve`](Interner::resolve) stays valid
+/// for as long as the interner is borrowed. `S` is the string hash
+/// ([`IdentHash`] by default; any [`BuildHasher`] works, and the interner
+/// hashes a string with a single `Hasher::write` of its bytes).
+///
+/// The interner is `Send` and `Sync` when `S` is: shared references only
+/// read the spans and the index, never the arena.
+///
+/// # Examples
+///
+/// ```
+/// use arenakit_intern::Interner;
+///
+/// let mut interner = Interner::with_capacity(16);
+/// let words = ["let", "x", "=", "x", "+", "1"];
+/// let symbols: Vec<_> = words.iter().map(|w| interner.get_or_intern(w)).collect();
+/// assert_eq!(symbols[1], symbols[3]);
+/// assert_eq!(interner.len(), 5);
+/// let back: Vec<&str> = symbols.iter().map(|&s| interner.resolve(s)).collect();
+/// assert_eq!(back, words);
+/// ```
+//
+// Invariants (they make `resolve` and the `Send`/`Sync` impls sound):
+//
+// 1. For every `i < spans.len()`, `spans[i]` was obtained from the
+//    `&mut str` returned by `arena.alloc_str` and points to a valid UTF-8
+//    string of the span's length. Nothing writes to that memory afterwards
+//    and no `&mut` to it is created again.
+// 2. The arena keeps each allocation at the same address until
+//    `arena.reset()` or the arena is dropped. The interner calls `reset` only
+//    in `clear(&mut self)`, which empties `spans` and `table` at the same
+//    time, so every span is live: a `&str` built from a span and bounded by a
+//    borrow of `self` cannot outlive its memory.
+// 3. Every slot in `table` has `symbol.to_index() < spans.len()` and
+//    `hash == self.hash_str(string of symbol)`; each string appears in at
+//    most one slot, and `table.len() == spans.len()`.
+// 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
+// 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
+//    string memory is only read through shared `&str`s.
+pub struct Interner<S = IdentHash> {
+    /// The hash index: one slot per interned string.
+    table: HashTable<Slot>,
+    /// `spans[i]` is the string of `Symbol::from_index(i)`.
+    spans: Vec<NonNull<str>>,
+    /// The sum of the lengths of the interned strings.
+    string_bytes: usize,
+    /// The string hash.
+    hasher: S,
+    /// The most strings this interner accepts (lowered by tests).
+    limit: usize,
+    /// Owns the string bytes.
+    arena: Arena,
+}
+
+// SAFETY: the spans point into `arena`, which the interner owns and which is
+// `Send`; moving the interner to another thread moves the arena with them
+// (invariants 1 and 2). The table and hasher are plain data (`S: Send`).
+unsafe impl<S: Send> Send for Interner<S> {}
+
+// SAFETY: through `&Interner` only the spans' strings are read, as `&str`,
+// and the arena is never touched (invariant 5), so sharing the interner
+// between threads shares immutable string memory only.
+unsafe impl<S: Sync> Sync for Interner<S> {}
+
+impl Interner {
+    /// Creates an empty interner with the default hash, [`IdentHash`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let interner = Interner::new();
+    /// assert!(interner.is_empty());
+    /// ```
+    pub fn new() -> Interner {
+        Interner::with_hasher(IdentHash)
+    }
+
+    /// Creates an empty interner with room for `capacity` strings before its
+    /// tables grow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let interner = Interner::with_capacity(1000);
+    /// assert!(interner.memory_usage().index_bytes >= 1000 * 8);
+    /// ```
+    pub fn with_capacity(capacity: usize) -> Interner {
+        Interner::with_capacity_and_hasher(capacity, IdentHash)
+    }
+
+    /// Creates an interner whose first symbols are `keywords`, in order: the
+    /// `i`-th word gets [`Symbol::from_index(i)`](Symbol::from_index), which
+    /// is [`keywords.symbol(i)`](Keywords::symbol) and the `i`-th constant
+    /// declared by [`keywords!`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::{Interner, Keywords};
+    ///
+    /// const WORDS: Keywords = Keywords::new(&["if", "else"]);
+    /// let mut interner = Interner::with_keywords(&WORDS);
+    /// assert_eq!(interner.len(), 2);
+    /// assert_eq!(interner.get("else"), Some(WORDS.symbol(1)));
+    /// assert_eq!(interner.get_or_intern("x").to_index(), 2);
+    /// ```
+    pub fn with_keywords(keywords: &Keywords) -> Interner {
+        Interner::with_keywords_and_hasher(keywords, IdentHash)
+    }
+}
+
+impl<S: Default> Default for Interner<S> {
+    fn default() -> Self {
+        Interner::with_hasher(S::default())
+    }
+}
+
+impl<S> Interner<S> {
+    /// Creates an empty interner that hashes strings with `hasher`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    /// use std::hash::RandomState;
+    ///
+    /// let mut interner = Interner::with_hasher(RandomState::new());
+    /// let a = interner.get_or_intern("a");
+    /// assert_eq!(interner.resolve(a), "a");
+    /// ```
+    pub fn with_hasher(hasher: S) -> Interner<S> {
+        Interner::with_capacity_and_hasher(0, hasher)
+    }
+
+    /// Creates an empty interner with room for `capacity` strings that hashes
+    /// strings with `hasher`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::{IdentHash, Interner};
+    ///
+    /// let interner = Interner::with_capacity_and_hasher(10, IdentHash);
+    /// assert_eq!(interner.len(), 0);
+    /// ```
+    pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Interner<S> {
+        Interner {
+            table: HashTable::with_capacity(capacity),
+            spans: Vec::with_capacity(capacity),
+            string_bytes: 0,
+            hasher,
+            limit: MAX_STRINGS,
+            arena: Arena::new(),
+        }
+    }
+
+    /// The number of distinct strings interned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// interner.get_or_intern("a");
+    /// interner.get_or_intern("a");
+    /// assert_eq!(interner.len(), 1);
+    /// ```
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether no string has been interned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// assert!(Interner::new().is_empty());
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The string of `symbol`, in O(1).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `symbol`'s index is not below [`len`](Interner::len), which
+    /// happens when it was made by a larger interner, before a
+    /// [`clear`](Interner::clear), or with [`Symbol::from_index`]. A symbol of
+    /// another interner whose index is in range cannot be told apart and
+    /// resolves to this interner's string at that index.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// let sym = interner.get_or_intern("héllo");
+    /// assert_eq!(interner.resolve(sym), "héllo");
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn resolve(&self, symbol: Symbol) -> &str {
+        match self.try_resolve(symbol) {
+            Some(string) => string,
+            None => out_of_range(symbol, self.len()),
+        }
+    }
+
+    /// The string of `symbol`, or `None` if its index is not below
+    /// [`len`](Interner::len) (see [`resolve`](Interner::resolve) for what
+    /// is and is not detected).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut big = Interner::new();
+    /// big.get_or_intern("a");
+    /// let b = big.get_or_intern("b");
+    /// let mut small = Interner::new();
+    /// small.get_or_intern("a");
+    /// assert_eq!(small.try_resolve(b), None);
+    /// assert_eq!(big.try_resolve(b), Some("b"));
+    /// ```
+    #[inline]
+    pub fn try_resolve(&self, symbol: Symbol) -> Option<&str> {
+        let span = self.spans.get(symbol.to_index())?;
+        // SAFETY: invariants 1 and 2: the span points to a live, immutable
+        // UTF-8 string in the arena, which stays put for as long as `self`
+        // is borrowed, and the returned `&str` is bounded by that borrow.
+        Some(unsafe { span.as_ref() })
+    }
+
+    /// The symbols with their strings, in interning order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// let a = interner.get_or_intern("a");
+    /// let b = interner.get_or_intern("b");
+    /// let all: Vec<_> = interner.iter().collect();
+    /// assert_eq!(all, [(a, "a"), (b, "b")]);
+    /// ```
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            spans: self.spans.iter().enumerate(),
+        }
+    }
+
+    /// How much memory the interner holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// for word in ["alpha", "beta", "alpha"] {
+    ///     interner.get_or_intern(word);
+    /// }
+    /// let usage = interner.memory_usage();
+    /// assert_eq!(usage.string_bytes, 9);
+    /// assert!(usage.span_bytes >= 2 * 16);
+    /// ```
+    pub fn memory_usage(&self) -> MemoryUsage {
+        MemoryUsage {
+            string_bytes: self.string_bytes,
+            index_bytes: self.table.allocation_size(),
+            span_bytes: self.spans.capacity() * size_of::<NonNull<str>>(),
+        }
+    }
+
+    /// Removes every string and releases the arena's memory (keeping one
+    /// chunk for reuse). Symbols made before the call must not be used
+    /// afterwards: they resolve to whatever string now has their index, or
+    /// panic.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// let old = interner.get_or_intern("old");
+    /// interner.clear();
+    /// assert!(interner.is_empty());
+    /// assert_eq!(interner.try_resolve(old), None);
+    /// assert_eq!(interner.get_or_intern("new").to_index(), 0);
+    /// ```
+    pub fn clear(&mut self) {
+        // Invariant 2: the spans and slots go together with the memory.
+        self.table.clear();
+        self.spans.clear();
+        self.string_bytes = 0;
+        self.arena.reset();
+    }
+
+    /// Lowers the number of strings this interner accepts, so the capacity
+    /// error can be tested without interning four billion strings.
+    #[cfg(test)]
+    fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.min(MAX_STRINGS);
+    }
+}
+
+impl<S: BuildHasher> Interner<S> {
+    /// Like [`with_keywords`](Interner::with_keywords), hashing strings with
+    /// `hasher`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::{Interner, Keywords};
+    /// use std::hash::RandomState;
+    ///
+    /// const WORDS: Keywords = Keywords::new(&["if", "else"]);
+    /// let mut interner = Interner::with_keywords_and_hasher(&WORDS, RandomState::new());
+    /// assert_eq!(interner.get_or_intern("if"), WORDS.symbol(0));
+    /// ```
+    pub fn with_keywords_and_hasher(keywords: &Keywords, hasher: S) -> Interner<S> {
+        let mut interner = Interner::with_capacity_and_hasher(keywords.len(), hasher);
+        for (index, word) in keywords.words().iter().enumerate() {
+            let symbol = interner.get_or_intern(word);
+            // `Keywords::new` rejects duplicates, so each word is new.
+            debug_assert_eq!(symbol, keywords.symbol(index));
+        }
+        interner
+    }
+
+    /// The stored 32 bits of the hash of `string`.
+    #[inline(always)]
+    fn hash_str(&self, string: &str) -> u32 {
+        let mut hasher = self.hasher.build_hasher();
+        hasher.write(string.as_bytes());
+        let hash = hasher.finish();
+        (hash ^ (hash >> 32)) as u32
+    }
+
+    /// The symbol of `string`, interning it first if it is new.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `string` is new and the interner already holds
+    /// [`MAX_STRINGS`] strings; [`try_get_or_intern`](Interner::try_get_or_intern)
+    /// returns an error instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// let empty = interner.get_or_intern("");
+    /// assert_eq!(interner.get_or_intern(""), empty);
+    /// assert_eq!(interner.resolve(empty), "");
+    /// ```
+    #[inline]
+    pub fn get_or_intern(&mut self, string: &str) -> Symbol {
+        match self.try_get_or_intern(string) {
+            Ok(symbol) => symbol,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// The symbol of `string`, interning it first if it is new, or an error if
+    /// it is new and the interner already holds [`MAX_STRINGS`] strings.
+    ///
+    /// # Errors
+    ///
+    /// [`CapacityError`] when the interner is full; it is left unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// let sym = interner.try_get_or_intern("ok")?;
+    /// assert_eq!(interner.resolve(sym), "ok");
+    /// # Ok::<(), arenakit_intern::CapacityError>(())
+    /// ```
+    #[inline]
+    pub fn try_get_or_intern(&mut self, string: &str) -> Result<Symbol, CapacityError> {
+        let hash = self.hash_str(string);
+        let Interner {
+            table,
+            spans,
+            string_bytes,
+            limit,
+            arena,
+            ..
+        } = self;
+        let entry = table.entry(
+            widen(hash),
+            |slot| slot.hash == hash && str_eq(span_str(spans, slot.symbol), string),
+            |slot| widen(slot.hash),
+        );
+        match entry {
+            Entry::Occupied(occupied) => Ok(occupied.get().symbol),
+            Entry::Vacant(vacant) => {
+                if spans.len() >= *limit {
+                    return Err(CapacityError);
+                }
+                // Invariant 4: `len < limit <= MAX_STRINGS`.
+                let Some(symbol) = Symbol::try_from_index(spans.len()) else {
+                    return Err(CapacityError);
+                };
+                let stored = arena.alloc_str(string);
+                // Invariant 1: the span is taken from the arena's `&mut str`,
+                // which is not used again.
+                spans.push(NonNull::from(stored));
+                *string_bytes += string.len();
+                vacant.insert(Slot { hash, symbol });
+                Ok(symbol)
+            }
+        }
+    }
+
+    /// The symbol of `string` if it has been interned, without interning it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// assert_eq!(interner.get("x"), None);
+    /// let x = interner.get_or_intern("x");
+    /// assert_eq!(interner.get("x"), Some(x));
+    /// ```
+    #[inline]
+    pub fn get(&self, string: &str) -> Option<Symbol> {
+        let hash = self.hash_str(string);
+        let spans = &self.spans;
+        self.table
+            .find(widen(hash), |slot| {
+                slot.hash == hash && str_eq(span_str(spans, slot.symbol), string)
+            })
+            .map(|slot| slot.symbol)
+    }
+
+    /// Whether `string` has been interned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// interner.get_or_intern("yes");
+    /// assert!(interner.contains("yes"));
+    /// assert!(!interner.contains("no"));
+    /// ```
+    #[inline]
+    pub fn contains(&self, string: &str) -> bool {
+        self.get(string).is_some()
+    }
+}
+
+/// The string of `symbol`, which the caller knows is in range.
+#[inline(always)]
+fn span_str(spans: &[NonNull<str>], symbol: Symbol) -> &str {
+    // SAFETY: invariants 1 and 2: the span points to a live, immutable UTF-8
+    // string that outlives the borrow of `spans` (which is a borrow of the
+    // interner). Indexing checks the bound; invariant 3 says it holds.
+    unsafe { spans[symbol.to_index()].as_ref() }
+}
+
+/// Reports a symbol that does not belong to an interner of `len` strings.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn out_of_range(symbol: Symbol, len: usize) -> ! {
+    panic!(
+        "{symbol:?} is out of range for an interner of {len} strings: it was made \
+         by another interner, before a `clear`, or by `Symbol::from_index`"
+    )
+}
+
+impl<S> Index<Symbol> for Interner<S> {
+    type Output = str;
+
+    /// The string of `symbol`; see [`Interner::resolve`].
+    #[inline]
+    #[track_caller]
+    fn index(&self, symbol: Symbol) -> &str {
+        self.resolve(symbol)
+    }
+}
+
+impl<S: BuildHasher + Clone> Clone for Interner<S> {
+    /// Copies every string into a new arena; the symbols stay the same.
+    fn clone(&self) -> Self {
+        let mut copy = Interner::with_capacity_and_hasher(self.len(), self.hasher.clone());
+        copy.limit = self.limit;
+        for (symbol, string) in self {
+            let copied = copy.get_or_intern(string);
+            debug_assert_eq!(copied, symbol);
+        }
+        copy
+    }
+}
+
+impl<S> fmt::Debug for Interner<S> {
+    /// Shows the symbols and their strings, in interning order.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, S: BuildHasher> Extend<&'a str> for Interner<S> {
+    /// Interns every string.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the interner would hold more than [`MAX_STRINGS`] strings.
+    fn extend<I: IntoIterator<Item = &'a str>>(&mut self, strings: I) {
+        for string in strings {
+            self.get_or_intern(string);
+        }
+    }
+}
+
+impl<'a, S: BuildHasher + Default> FromIterator<&'a str> for Interner<S> {
+    /// Interns every string into a new interner.
+    ///
+    /// # Panics
+    ///
+    /// Panics if there are more than [`MAX_STRINGS`] distinct strings.
+    fn from_iter<I: IntoIterator<Item = &'a str>>(strings: I) -> Self {
+        let mut interner = Interner::default();
+        interner.extend(strings);
+        interner
+    }
+}
+
+impl<'a, S> IntoIterator for &'a Interner<S> {
+    type Item = (Symbol, &'a str);
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+/// An iterator over an interner's symbols and strings in interning order,
+/// from [`Interner::iter`].
+///
+/// # Examples
+///
+/// ```
+/// use arenakit_intern::Interner;
+///
+/// let interner: Interner = ["a", "b", "a", "c"].into_iter().collect();
+/// let strings: Vec<&str> = interner.iter().rev().map(|(_, s)| s).collect();
+/// assert_eq!(strings, ["c", "b", "a"]);
+/// ```
+#[derive(Clone)]
+pub struct Iter<'a> {
+    spans: std::iter::Enumerate<std::slice::Iter<'a, NonNull<str>>>,
+}
+
+impl<'a> Iter<'a> {
+    /// Turns an enumerated span into a symbol and its string.
+    #[inline]
+    fn item((index, span): (usize, &'a NonNull<str>)) -> (Symbol, &'a str) {
+        // Invariant 4: every index of `spans` is a valid symbol index.
+        let symbol = Symbol::from_index(index as u32);
+        // SAFETY: invariants 1 and 2: the span points to a live, immutable
+        // UTF-8 string, and `'a` is a borrow of the interner, during which the
+        // arena cannot be reset or dropped.
+        (symbol, unsafe { span.as_ref() })
+    }
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (Symbol, &'a str);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.spans.next().map(Iter::item)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.spans.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.spans.next_back().map(Iter::item)
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl FusedIterator for Iter<'_> {}
+
+impl fmt::Debug for Iter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter")
+            .field("remaining", &self.spans.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

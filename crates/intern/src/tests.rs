@@ -1,0 +1,80 @@
+//! Unit tests that need the interner's private parts.
+
+use super::*;
+
+#[test]
+fn full_interner_reports_an_error_and_stays_unchanged() {
+    let mut interner = Interner::new();
+    interner.set_limit(2);
+    let a = interner.try_get_or_intern("a").unwrap();
+    let b = interner.try_get_or_intern("b").unwrap();
+    assert_eq!(interner.try_get_or_intern("c"), Err(CapacityError));
+    assert_eq!(interner.len(), 2);
+    assert_eq!(interner.get("c"), None);
+    // Strings already present are still found.
+    assert_eq!(interner.try_get_or_intern("a"), Ok(a));
+    assert_eq!(interner.try_get_or_intern("b"), Ok(b));
+    assert_eq!(interner.memory_usage().string_bytes, 2);
+}
+
+#[test]
+#[should_panic(expected = "interner is full")]
+fn get_or_intern_panics_when_full() {
+    let mut interner = Interner::new();
+    interner.set_limit(1);
+    interner.get_or_intern("a");
+    interner.get_or_intern("b");
+}
+
+#[test]
+fn clone_keeps_the_limit() {
+    let mut interner = Interner::new();
+    interner.set_limit(1);
+    interner.get_or_intern("a");
+    let mut copy = interner.clone();
+    assert_eq!(copy.try_get_or_intern("b"), Err(CapacityError));
+}
+
+#[test]
+fn symbol_space_ends_at_max_strings() {
+    let last = Symbol::try_from_index(MAX_STRINGS - 1).unwrap();
+    assert_eq!(last.to_index(), MAX_STRINGS - 1);
+    assert_eq!(last.0.get(), u32::MAX - 1);
+    assert_eq!(Symbol::try_from_index(MAX_STRINGS), None);
+    assert_eq!(Symbol::try_from_index(usize::MAX), None);
+}
+
+#[test]
+fn widened_hash_keeps_all_bits_in_both_halves() {
+    let wide = widen(0xdead_beef);
+    assert_eq!(wide as u32, 0xdead_beef);
+    assert_eq!((wide >> 32) as u32, 0xdead_beef);
+}
+
+#[test]
+fn str_eq_agrees_with_slice_equality() {
+    let words = [
+        "",
+        "a",
+        "ab",
+        "abcdefg",
+        "abcdefgh",
+        "abcdefgi",
+        "bbcdefgh",
+        "abcdefghijklmnop",
+        "abcdefghijklmnoq",
+        "abcdefghXjklmnop",
+        "abcdefghijklmnopq",
+        "abcdefghijklmnopr",
+    ];
+    for a in words {
+        for b in words {
+            assert_eq!(str_eq(a, b), a == b, "{a:?} vs {b:?}");
+        }
+    }
+}
+
+#[test]
+fn table_entries_are_eight_bytes() {
+    assert_eq!(size_of::<Slot>(), 8);
+}

@@ -1,0 +1,298 @@
+//! The interner against a `HashMap<String, u32>` model, over random
+//! sequences of operations.
+
+use std::collections::HashMap;
+
+use arenakit_intern::{Interner, Keywords, Symbol, keywords};
+use proptest::prelude::*;
+
+/// Small case counts under Miri, which is slow; normal counts otherwise.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: if cfg!(miri) { 8 } else { 256 },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Strings that collide often (a tiny alphabet, including the empty string,
+/// a NUL and multi-byte characters) and sometimes run long.
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[ab\u{0}é]{0,3}",
+        2 => "[a-z_][a-z0-9_]{0,18}",
+        1 => "\\PC{0,40}",
+        1 => "[xy]{15,18}",
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Intern(String),
+    Get(String),
+    Resolve(usize),
+    Clear,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => word().prop_map(Op::Intern),
+        3 => word().prop_map(Op::Get),
+        2 => (0..64_usize).prop_map(Op::Resolve),
+        1 => Just(Op::Clear),
+    ]
+}
+
+/// The model: strings to indices, and indices to strings.
+#[derive(Default)]
+struct Model {
+    by_string: HashMap<String, u32>,
+    by_index: Vec<String>,
+}
+
+impl Model {
+    fn intern(&mut self, word: &str) -> u32 {
+        if let Some(&index) = self.by_string.get(word) {
+            return index;
+        }
+        let index = u32::try_from(self.by_index.len()).unwrap();
+        self.by_string.insert(word.to_owned(), index);
+        self.by_index.push(word.to_owned());
+        index
+    }
+}
+
+/// Checks everything the interner says about itself against the model.
+fn check_whole(interner: &Interner, model: &Model) {
+    assert_eq!(interner.len(), model.by_index.len());
+    assert_eq!(interner.is_empty(), model.by_index.is_empty());
+    let listed: Vec<(usize, &str)> = interner
+        .iter()
+        .map(|(sym, s)| (sym.to_index(), s))
+        .collect();
+    let expected: Vec<(usize, &str)> = model
+        .by_index
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.as_str()))
+        .collect();
+    assert_eq!(listed, expected);
+    let bytes: usize = model.by_index.iter().map(String::len).sum();
+    assert_eq!(interner.memory_usage().string_bytes, bytes);
+    for (index, word) in model.by_index.iter().enumerate() {
+        assert_eq!(interner.get(word).map(Symbol::to_index), Some(index));
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn matches_the_model(ops in proptest::collection::vec(op(), 0..80)) {
+        let mut interner = Interner::new();
+        let mut model = Model::default();
+        // Strings resolved earlier stay valid and unchanged while the
+        // interner grows (checked at the end, before any clear).
+        let mut resolved: Vec<(&str, String)> = Vec::new();
+        let mut held: Vec<(Symbol, String)> = Vec::new();
+        for op in ops {
+            match op {
+                Op::Intern(word) => {
+                    let symbol = interner.get_or_intern(&word);
+                    let index = model.intern(&word);
+                    prop_assert_eq!(symbol.to_index(), index as usize);
+                    prop_assert_eq!(interner.resolve(symbol), word.as_str());
+                    held.push((symbol, word));
+                }
+                Op::Get(word) => {
+                    let expected = model.by_string.get(&word).map(|&i| i as usize);
+                    prop_assert_eq!(interner.get(&word).map(Symbol::to_index), expected);
+                    prop_assert_eq!(interner.contains(&word), expected.is_some());
+                }
+                Op::Resolve(index) => {
+                    let symbol = Symbol::try_from_index(index).unwrap();
+                    let expected = model.by_index.get(index).map(String::as_str);
+                    prop_assert_eq!(interner.try_resolve(symbol), expected);
+                }
+                Op::Clear => {
+                    interner.clear();
+                    model = Model::default();
+                    held.clear();
+                }
+            }
+        }
+        check_whole(&interner, &model);
+        for (symbol, word) in &held {
+            prop_assert_eq!(interner.resolve(*symbol), word.as_str());
+        }
+        // Borrowed strings survive further interning without moving.
+        for (symbol, word) in &held {
+            resolved.push((interner.resolve(*symbol), word.clone()));
+        }
+        let snapshot: Vec<(usize, String)> = resolved
+            .iter()
+            .map(|(s, w)| (s.as_ptr() as usize, w.clone()))
+            .collect();
+        drop(resolved);
+        for i in 0..50 {
+            interner.get_or_intern(&format!("later_{i}"));
+        }
+        for ((address, word), (symbol, _)) in snapshot.iter().zip(&held) {
+            let now = interner.resolve(*symbol);
+            prop_assert_eq!(now.as_ptr() as usize, *address);
+            prop_assert_eq!(now, word.as_str());
+        }
+    }
+
+    #[test]
+    fn clone_and_collect_agree(words in proptest::collection::vec(word(), 0..60)) {
+        let interner: Interner = words.iter().map(String::as_str).collect();
+        let copy = interner.clone();
+        let mut model = Model::default();
+        for word in &words {
+            model.intern(word);
+        }
+        check_whole(&interner, &model);
+        check_whole(&copy, &model);
+    }
+
+    #[test]
+    fn distinct_strings_get_distinct_symbols(
+        words in proptest::collection::hash_set(word(), 0..60)
+    ) {
+        let mut interner = Interner::new();
+        let mut symbols = std::collections::HashSet::new();
+        for word in &words {
+            prop_assert!(symbols.insert(interner.get_or_intern(word)));
+        }
+        prop_assert_eq!(interner.len(), words.len());
+    }
+}
+
+keywords! {
+    /// Keywords for the tests.
+    mod kw {
+        /// An empty keyword, to be sure it works.
+        EMPTY = "",
+        LET = "let",
+        FN = "fn",
+        ACCENTED = "café",
+    }
+}
+
+#[test]
+fn keyword_constants_are_the_interned_symbols() {
+    let mut interner = Interner::with_keywords(&kw::KEYWORDS);
+    let constants = [kw::EMPTY, kw::LET, kw::FN, kw::ACCENTED];
+    for (index, (constant, word)) in constants.iter().zip(kw::KEYWORDS.words()).enumerate() {
+        assert_eq!(constant.to_index(), index);
+        assert_eq!(interner.get_or_intern(word), *constant);
+        assert_eq!(interner.resolve(*constant), *word);
+    }
+    assert_eq!(interner.len(), 4);
+    let other = interner.get_or_intern("other");
+    assert_eq!(other.to_index(), 4);
+    assert!(!kw::KEYWORDS.contains(other));
+    assert!(kw::KEYWORDS.contains(kw::ACCENTED));
+}
+
+#[test]
+fn runtime_keyword_list_with_a_duplicate_panics() {
+    let words: &'static [&'static str] = Box::leak(Box::new(["a", "b", "a"]));
+    let result = std::panic::catch_unwind(|| Keywords::new(words));
+    assert!(result.is_err());
+}
+
+#[test]
+#[should_panic(expected = "out of range for an interner of 1 strings")]
+fn resolving_a_symbol_past_the_end_panics() {
+    let mut big = Interner::new();
+    big.get_or_intern("a");
+    let b = big.get_or_intern("b");
+    let mut small = Interner::new();
+    small.get_or_intern("a");
+    let _ = small.resolve(b);
+}
+
+#[test]
+fn resolving_after_clear_is_detected_when_out_of_range() {
+    let mut interner = Interner::new();
+    let a = interner.get_or_intern("a");
+    interner.clear();
+    assert_eq!(interner.try_resolve(a), None);
+    assert_eq!(interner.get("a"), None);
+}
+
+#[test]
+fn interner_moves_across_threads_and_shares_reads() {
+    let mut interner = Interner::new();
+    let symbols: Vec<Symbol> = (0..100)
+        .map(|i| interner.get_or_intern(&format!("name{i}")))
+        .collect();
+    let interner = std::thread::spawn(move || {
+        assert_eq!(interner.resolve(symbols[7]), "name7");
+        interner
+    })
+    .join()
+    .unwrap();
+    std::thread::scope(|scope| {
+        for t in 0..2 {
+            let interner = &interner;
+            scope.spawn(move || {
+                for i in (t..100).step_by(2) {
+                    assert_eq!(interner.get(&format!("name{i}")).unwrap().to_index(), i);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn strings_stay_put_across_growth() {
+    let mut interner = Interner::new();
+    let first = interner.get_or_intern("first");
+    let address = interner.resolve(first).as_ptr();
+    let count = if cfg!(miri) { 300 } else { 20_000 };
+    for i in 0..count {
+        interner.get_or_intern(&format!("{i:0>12}"));
+    }
+    assert_eq!(interner.resolve(first).as_ptr(), address);
+    assert_eq!(interner.len(), count + 1);
+    for i in (0..count).step_by(97) {
+        let word = format!("{i:0>12}");
+        assert_eq!(interner.resolve(interner.get(&word).unwrap()), word);
+    }
+}
+
+#[test]
+fn memory_usage_grows_with_content() {
+    let mut interner = Interner::new();
+    let empty = interner.memory_usage();
+    for i in 0..100 {
+        interner.get_or_intern(&format!("w{i}"));
+    }
+    let full = interner.memory_usage();
+    assert_eq!(full.string_bytes, 10 * 2 + 90 * 3);
+    assert!(full.index_bytes > empty.index_bytes);
+    assert!(full.span_bytes >= 100 * 16);
+    assert_eq!(
+        full.total_bytes(),
+        full.string_bytes + full.index_bytes + full.span_bytes
+    );
+}
+
+#[test]
+fn debug_forms_are_readable() {
+    let mut interner = Interner::new();
+    let x = interner.get_or_intern("x");
+    assert_eq!(format!("{x:?}"), "Symbol(0)");
+    assert_eq!(format!("{interner:?}"), "{Symbol(0): \"x\"}");
+    assert_eq!(format!("{:?}", interner.iter()), "Iter { remaining: 1 }");
+}
+
+#[test]
+fn index_operator_resolves() {
+    let mut interner = Interner::new();
+    let s = interner.get_or_intern("🦀");
+    assert_eq!(&interner[s], "🦀");
+}
