@@ -26,7 +26,7 @@ use crate::{AllocError, Arena};
 /// assert_eq!(*escaped, 1);
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0521
 /// let mut arena = arenakit_arena::Arena::new();
 /// let mut scope = arena.scope();
 /// let mut stash: Vec<&u32> = Vec::new();
@@ -36,7 +36,7 @@ use crate::{AllocError, Arena};
 /// The parent cannot allocate while a child is open, and the arena cannot be
 /// reset while any scope allocation is live:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0502
 /// let mut arena = arenakit_arena::Arena::new();
 /// let mut scope = arena.scope();
 /// scope.scoped(|_inner| {

@@ -13,7 +13,12 @@ type Inner<'a, T> = allocator_api2::vec::Vec<T, &'a Arena>;
 /// [`into_slice`](Vec::into_slice).
 ///
 /// When the vector's buffer is the arena's most recent allocation it grows
-/// in place. Like [`Arena`], it refuses element types that need [`Drop`].
+/// in place. Like [`Arena`], it refuses element types that need [`Drop`]:
+///
+/// ```compile_fail,E0080
+/// let arena = arenakit_arena::Arena::new();
+/// let names = arenakit_arena::Vec::<String>::new_in(&arena);
+/// ```
 ///
 /// ```
 /// use arenakit_arena::{Arena, Vec};

@@ -108,9 +108,8 @@ fn references_stay_valid_across_growth() {
 #[test]
 fn alloc_extend_may_allocate_in_the_same_arena() {
     let arena = TypedArena::new();
-    let outer = arena.alloc_extend((0..10u32).map(|i| {
+    let outer = arena.alloc_extend((0..10u32).inspect(|&i| {
         arena.alloc(1000 + i);
-        i
     }));
     assert_eq!(outer, &(0..10).collect::<Vec<_>>()[..]);
     assert_eq!(arena.len(), 20);
