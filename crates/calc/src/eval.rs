@@ -20,7 +20,7 @@
 
 use crate::ast::{BinaryOp, Expr, ExprKind, Span, Stmt, UnaryOp};
 use crate::stack::StackGuard;
-use crate::value::{self, Arity, Builtin, OpError, Value};
+use crate::value::{self, Arity, Builtin, OpError, Type, Value};
 use arenakit_intern::{Interner, Symbol};
 use arenakit_memo::{CacheStats, LruCache};
 use std::collections::HashMap;
@@ -84,6 +84,14 @@ enum Node {
         cond: u32,
         then_branch: u32,
         else_branch: u32,
+    },
+    /// `param op k` for an Int literal `k`: the commonest shape in
+    /// recursive functions (`n - 1`, `n < 2`), evaluated without recursing.
+    ParamOpInt {
+        op: BinaryOp,
+        param: u32,
+        k: i64,
+        span: Span,
     },
     Call {
         slot: u32,
@@ -258,15 +266,15 @@ struct MemoKey {
 }
 
 impl MemoKey {
-    fn new(function: u64, args: &[Value]) -> MemoKey {
+    fn new(function: u64, args: &[Raw]) -> MemoKey {
         let args = if args.len() <= INLINE_ARGS {
             let mut inline = [ArgBits::default(); INLINE_ARGS];
             for (slot, v) in inline.iter_mut().zip(args) {
-                *slot = ArgBits::of(*v);
+                *slot = ArgBits::of(v.value());
             }
             ArgKeys::Inline(args.len() as u8, inline)
         } else {
-            ArgKeys::Heap(args.iter().map(|v| ArgBits::of(*v)).collect())
+            ArgKeys::Heap(args.iter().map(|v| ArgBits::of(v.value())).collect())
         };
         MemoKey { function, args }
     }
@@ -282,7 +290,11 @@ struct Memoised {
 
 /// The mutable state of a running evaluation.
 struct Machine {
-    stack: Vec<Value>,
+    stack: Vec<Raw>,
+    /// The error an evaluation that returned [`Raw::ERR`] stopped with.
+    error: Option<Box<RuntimeError>>,
+    /// Argument values for a builtin call.
+    scratch: Vec<Value>,
     depth: usize,
     max_depth: usize,
     /// The deepest call level reached by the computation under way (only
@@ -366,6 +378,8 @@ impl Evaluator {
             globals,
             machine: Machine {
                 stack: Vec::with_capacity(256),
+                error: None,
+                scratch: Vec::new(),
                 depth: 0,
                 max_depth: limits.max_depth,
                 deepest: 0,
@@ -439,12 +453,12 @@ impl Evaluator {
         self.machine.stack.clear();
         match &stmt.kind {
             CompiledKind::Expr(code) => {
-                let v = self.machine.eval(&self.globals, code, code.root(), 0);
+                let v = self.machine.eval_top(&self.globals, code);
                 self.machine.stack.clear();
                 v.map(Outcome::Value)
             }
             CompiledKind::Let { slot, value } => {
-                let v = self.machine.eval(&self.globals, value, value.root(), 0);
+                let v = self.machine.eval_top(&self.globals, value);
                 self.machine.stack.clear();
                 let v = v?;
                 self.globals.bindings[*slot as usize] = Binding::Value(v);
@@ -549,7 +563,16 @@ fn compile_expr(
             match op {
                 BinaryOp::And => Node::And { lhs, rhs },
                 BinaryOp::Or => Node::Or { lhs, rhs },
-                _ => Node::Binary { op, lhs, rhs, span },
+                _ => match (code.nodes[lhs as usize], code.nodes[rhs as usize]) {
+                    (Node::Param(param), Node::Const(Value::Int(k))) => {
+                        // The operands are the last two nodes pushed: replace
+                        // them with the fused node.
+                        code.nodes.truncate(lhs as usize);
+                        code.spans.truncate(lhs as usize);
+                        Node::ParamOpInt { op, param, k, span }
+                    }
+                    _ => Node::Binary { op, lhs, rhs, span },
+                },
             }
         }
         ExprKind::If {
@@ -592,87 +615,282 @@ fn compile_expr(
     (code.nodes.len() - 1) as u32
 }
 
+/// A value as the evaluator passes it around: two words, so that it is
+/// returned in registers. `tag` is 0 for Int, 1 for Float, 2 for Bool and
+/// [`Raw::ERR`] when evaluation failed (the error is in `Machine::error`).
+#[derive(Clone, Copy, Debug)]
+struct Raw {
+    tag: u64,
+    bits: u64,
+}
+
+impl Raw {
+    const INT: u64 = 0;
+    const FLOAT: u64 = 1;
+    const BOOL: u64 = 2;
+    const ERR_TAG: u64 = 3;
+    const ERR: Raw = Raw {
+        tag: Raw::ERR_TAG,
+        bits: 0,
+    };
+
+    #[inline(always)]
+    fn int(i: i64) -> Raw {
+        Raw {
+            tag: Raw::INT,
+            bits: i as u64,
+        }
+    }
+
+    #[inline(always)]
+    fn bool(b: bool) -> Raw {
+        Raw {
+            tag: Raw::BOOL,
+            bits: b as u64,
+        }
+    }
+
+    #[inline(always)]
+    fn from_value(v: Value) -> Raw {
+        match v {
+            Value::Int(i) => Raw::int(i),
+            Value::Float(x) => Raw {
+                tag: Raw::FLOAT,
+                bits: x.to_bits(),
+            },
+            Value::Bool(b) => Raw::bool(b),
+        }
+    }
+
+    /// The value; only called on a raw value that is not [`Raw::ERR`].
+    #[inline(always)]
+    fn value(self) -> Value {
+        match self.tag {
+            Raw::INT => Value::Int(self.bits as i64),
+            Raw::FLOAT => Value::Float(f64::from_bits(self.bits)),
+            _ => Value::Bool(self.bits != 0),
+        }
+    }
+
+    #[inline(always)]
+    fn is_err(self) -> bool {
+        self.tag == Raw::ERR_TAG
+    }
+}
+
+/// Evaluates to the raw value of `$e`, returning early if it failed.
+macro_rules! tri {
+    ($e:expr) => {{
+        let r: Raw = $e;
+        if r.is_err() {
+            return Raw::ERR;
+        }
+        r
+    }};
+}
+
+/// A runtime failure, formatted only when it happens.
+enum Fail<'a> {
+    Op(OpError),
+    UndefinedVariable(&'a str),
+    FunctionNotValue(&'a str),
+    UndefinedFunction(&'a str),
+    NotAFunction(&'a str),
+    Arity(&'a str, Arity, usize),
+    Recursion,
+}
+
+/// Builds the error for `what` at `span` of `code`; kept out of line so the
+/// evaluator's frames stay small.
+#[cold]
+#[inline(never)]
+fn fail(code: &Code, span: Span, what: Fail<'_>) -> Box<RuntimeError> {
+    let message = match what {
+        Fail::Op(e) => e.to_string(),
+        Fail::UndefinedVariable(name) => format!("undefined variable '{name}'"),
+        Fail::FunctionNotValue(name) => format!("'{name}' is a function, not a value"),
+        Fail::UndefinedFunction(name) => format!("undefined function '{name}'"),
+        Fail::NotAFunction(name) => format!("'{name}' is not a function"),
+        Fail::Arity(name, arity, found) => arity_message(name, arity, found),
+        Fail::Recursion => "recursion limit exceeded".to_string(),
+    };
+    Box::new(RuntimeError {
+        message,
+        span,
+        source: code.source,
+    })
+}
+
 impl Machine {
+    /// Records `e` and returns [`Raw::ERR`].
     #[cold]
-    fn error(&self, code: &Code, span: Span, message: String) -> Box<RuntimeError> {
-        Box::new(RuntimeError {
-            message,
-            span,
-            source: code.source,
-        })
+    #[inline(never)]
+    fn throw(&mut self, code: &Code, span: Span, what: Fail<'_>) -> Raw {
+        self.error = Some(fail(code, span, what));
+        Raw::ERR
     }
 
     #[cold]
-    fn op_error(&self, code: &Code, span: Span, e: OpError) -> Box<RuntimeError> {
-        self.error(code, span, e.to_string())
+    #[inline(never)]
+    fn binary_slow(&mut self, code: &Code, op: BinaryOp, a: Raw, b: Raw, span: Span) -> Raw {
+        match value::binary(op, a.value(), b.value()) {
+            Ok(v) => Raw::from_value(v),
+            Err(e) => self.throw(code, span, Fail::Op(e)),
+        }
     }
 
-    fn eval(&mut self, globals: &Globals, code: &Code, idx: u32, base: usize) -> EvalResult {
+    #[cold]
+    #[inline(never)]
+    fn unary_slow(&mut self, code: &Code, op: UnaryOp, v: Raw, span: Span) -> Raw {
+        match value::unary(op, v.value()) {
+            Ok(v) => Raw::from_value(v),
+            Err(e) => self.throw(code, span, Fail::Op(e)),
+        }
+    }
+
+    /// `a op b` on two Ints for the common operators, without a call.
+    #[inline(always)]
+    fn int_fast(op: BinaryOp, x: i64, y: i64) -> Option<Raw> {
+        let r = match op {
+            BinaryOp::Add => x.checked_add(y),
+            BinaryOp::Sub => x.checked_sub(y),
+            BinaryOp::Mul => x.checked_mul(y),
+            BinaryOp::Lt => return Some(Raw::bool(x < y)),
+            BinaryOp::Le => return Some(Raw::bool(x <= y)),
+            BinaryOp::Gt => return Some(Raw::bool(x > y)),
+            BinaryOp::Ge => return Some(Raw::bool(x >= y)),
+            BinaryOp::Eq => return Some(Raw::bool(x == y)),
+            BinaryOp::Ne => return Some(Raw::bool(x != y)),
+            _ => None,
+        };
+        r.map(Raw::int)
+    }
+
+    /// Evaluates node `idx`, handling the leaf shapes inline so that only
+    /// nodes with children cost a recursive call.
+    #[inline(always)]
+    fn operand(&mut self, globals: &Globals, code: &Code, idx: u32, base: usize) -> Raw {
         match code.nodes[idx as usize] {
-            Node::Const(v) => Ok(v),
-            Node::Param(i) => Ok(self.stack[base + i as usize]),
+            Node::Const(v) => Raw::from_value(v),
+            Node::Param(i) => self.stack[base + i as usize],
+            Node::ParamOpInt { op, param, k, span } => {
+                let a = self.stack[base + param as usize];
+                if a.tag == Raw::INT
+                    && let Some(r) = Machine::int_fast(op, a.bits as i64, k)
+                {
+                    return r;
+                }
+                self.binary_slow(code, op, a, Raw::int(k), span)
+            }
+            _ => self.eval(globals, code, idx, base),
+        }
+    }
+
+    /// Evaluates a top-level expression.
+    fn eval_top(&mut self, globals: &Globals, code: &Code) -> EvalResult {
+        self.error = None;
+        let r = self.eval(globals, code, code.root(), 0);
+        if r.is_err() {
+            Err(self.error.take().unwrap_or_else(|| {
+                fail(
+                    code,
+                    Span::default(),
+                    Fail::Op(OpError::Condition(Type::Bool)),
+                )
+            }))
+        } else {
+            Ok(r.value())
+        }
+    }
+
+    fn eval(&mut self, globals: &Globals, code: &Code, idx: u32, base: usize) -> Raw {
+        match code.nodes[idx as usize] {
+            Node::Const(v) => Raw::from_value(v),
+            Node::Param(i) => self.stack[base + i as usize],
             Node::Global { slot, span } => match &globals.bindings[slot as usize] {
-                Binding::Value(v) => Ok(*v),
-                Binding::Unbound => Err(self.error(
+                Binding::Value(v) => Raw::from_value(*v),
+                Binding::Unbound => self.throw(
                     code,
                     span,
-                    format!("undefined variable '{}'", globals.names[slot as usize]),
-                )),
-                Binding::Function(_) | Binding::Builtin(_) => Err(self.error(
+                    Fail::UndefinedVariable(&globals.names[slot as usize]),
+                ),
+                Binding::Function(_) | Binding::Builtin(_) => self.throw(
                     code,
                     span,
-                    format!(
-                        "'{}' is a function, not a value",
-                        globals.names[slot as usize]
-                    ),
-                )),
+                    Fail::FunctionNotValue(&globals.names[slot as usize]),
+                ),
             },
             Node::Unary { op, operand, span } => {
-                self.check_stack(code, span)?;
-                let v = self.eval(globals, code, operand, base)?;
-                value::unary(op, v).map_err(|e| self.op_error(code, span, e))
+                if self.guard.exhausted() {
+                    return self.throw(code, span, Fail::Recursion);
+                }
+                let v = tri!(self.eval(globals, code, operand, base));
+                if let (UnaryOp::Neg, Raw::INT) = (op, v.tag)
+                    && let Some(n) = (v.bits as i64).checked_neg()
+                {
+                    return Raw::int(n);
+                }
+                self.unary_slow(code, op, v, span)
             }
             Node::Binary { op, lhs, rhs, span } => {
-                self.check_stack(code, span)?;
-                let a = self.eval(globals, code, lhs, base)?;
-                let b = self.eval(globals, code, rhs, base)?;
-                value::binary(op, a, b).map_err(|e| self.op_error(code, span, e))
-            }
-            Node::And { lhs, rhs } => {
-                self.check_stack(code, code.spans[idx as usize])?;
-                if self.eval_bool(globals, code, lhs, base, "and")? {
-                    Ok(Value::Bool(
-                        self.eval_bool(globals, code, rhs, base, "and")?,
-                    ))
-                } else {
-                    Ok(Value::Bool(false))
+                if self.guard.exhausted() {
+                    return self.throw(code, span, Fail::Recursion);
                 }
+                let a = tri!(self.operand(globals, code, lhs, base));
+                let b = tri!(self.operand(globals, code, rhs, base));
+                if a.tag == Raw::INT
+                    && b.tag == Raw::INT
+                    && let Some(r) = Machine::int_fast(op, a.bits as i64, b.bits as i64)
+                {
+                    return r;
+                }
+                self.binary_slow(code, op, a, b, span)
+            }
+            Node::ParamOpInt { .. } => self.operand(globals, code, idx, base),
+            Node::And { lhs, rhs } => {
+                let span = code.spans[idx as usize];
+                if self.guard.exhausted() {
+                    return self.throw(code, span, Fail::Recursion);
+                }
+                let a = tri!(self.eval_bool(globals, code, lhs, base, "and"));
+                if a.bits == 0 {
+                    return a;
+                }
+                self.eval_bool(globals, code, rhs, base, "and")
             }
             Node::Or { lhs, rhs } => {
-                self.check_stack(code, code.spans[idx as usize])?;
-                if self.eval_bool(globals, code, lhs, base, "or")? {
-                    Ok(Value::Bool(true))
-                } else {
-                    Ok(Value::Bool(self.eval_bool(globals, code, rhs, base, "or")?))
+                let span = code.spans[idx as usize];
+                if self.guard.exhausted() {
+                    return self.throw(code, span, Fail::Recursion);
                 }
+                let a = tri!(self.eval_bool(globals, code, lhs, base, "or"));
+                if a.bits != 0 {
+                    return a;
+                }
+                self.eval_bool(globals, code, rhs, base, "or")
             }
             Node::If {
                 cond,
                 then_branch,
                 else_branch,
             } => {
-                self.check_stack(code, code.spans[idx as usize])?;
-                let c = match self.eval(globals, code, cond, base)? {
-                    Value::Bool(b) => b,
-                    other => {
-                        return Err(self.op_error(
-                            code,
-                            code.spans[cond as usize],
-                            OpError::Condition(other.type_of()),
-                        ));
-                    }
+                if self.guard.exhausted() {
+                    return self.throw(code, code.spans[idx as usize], Fail::Recursion);
+                }
+                let c = tri!(self.operand(globals, code, cond, base));
+                if c.tag != Raw::BOOL {
+                    let t = c.value().type_of();
+                    return self.throw(
+                        code,
+                        code.spans[cond as usize],
+                        Fail::Op(OpError::Condition(t)),
+                    );
+                }
+                let branch = if c.bits != 0 {
+                    then_branch
+                } else {
+                    else_branch
                 };
-                let branch = if c { then_branch } else { else_branch };
                 self.eval(globals, code, branch, base)
             }
             Node::Call {
@@ -685,15 +903,19 @@ impl Machine {
                 globals,
                 code,
                 base,
-                slot,
-                first_arg,
-                argc,
-                span,
-                callee_span,
+                CallSite {
+                    slot,
+                    first_arg,
+                    argc,
+                    span,
+                    callee_span,
+                },
             ),
         }
     }
 
+    /// Evaluates an operand of `and`/`or`, which must be a Bool.
+    #[inline]
     fn eval_bool(
         &mut self,
         globals: &Globals,
@@ -701,123 +923,122 @@ impl Machine {
         idx: u32,
         base: usize,
         op: &'static str,
-    ) -> Result<bool, Box<RuntimeError>> {
-        match self.eval(globals, code, idx, base)? {
-            Value::Bool(b) => Ok(b),
-            other => Err(self.op_error(
-                code,
-                code.spans[idx as usize],
-                OpError::Type {
-                    op,
-                    operands: (other.type_of(), None),
-                },
-            )),
+    ) -> Raw {
+        let v = tri!(self.eval(globals, code, idx, base));
+        if v.tag == Raw::BOOL {
+            return v;
         }
+        let t = v.value().type_of();
+        self.throw(
+            code,
+            code.spans[idx as usize],
+            Fail::Op(OpError::Type {
+                op,
+                operands: (t, None),
+            }),
+        )
     }
 
-    #[inline]
-    fn check_stack(&self, code: &Code, span: Span) -> Result<(), Box<RuntimeError>> {
+    fn call(&mut self, globals: &Globals, code: &Code, base: usize, site: CallSite) -> Raw {
         if self.guard.exhausted() {
-            return Err(self.error(code, span, "recursion limit exceeded".to_string()));
+            return self.throw(code, site.span, Fail::Recursion);
         }
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn call(
-        &mut self,
-        globals: &Globals,
-        code: &Code,
-        base: usize,
-        slot: u32,
-        first_arg: u32,
-        argc: u32,
-        span: Span,
-        callee_span: Span,
-    ) -> EvalResult {
-        self.check_stack(code, span)?;
-        let name = || &globals.names[slot as usize];
+        let slot = site.slot as usize;
         // The callee is resolved before the arguments are evaluated.
-        let binding = &globals.bindings[slot as usize];
+        let binding = &globals.bindings[slot];
         match binding {
             Binding::Function(_) | Binding::Builtin(_) => {}
             Binding::Unbound => {
-                return Err(self.error(
+                return self.throw(
                     code,
-                    callee_span,
-                    format!("undefined function '{}'", name()),
-                ));
+                    site.callee_span,
+                    Fail::UndefinedFunction(&globals.names[slot]),
+                );
             }
             Binding::Value(_) => {
-                return Err(self.error(
+                return self.throw(
                     code,
-                    callee_span,
-                    format!("'{}' is not a function", name()),
-                ));
+                    site.callee_span,
+                    Fail::NotAFunction(&globals.names[slot]),
+                );
             }
         }
         let frame = self.stack.len();
-        for i in 0..argc {
-            let arg = code.args[(first_arg + i) as usize];
-            match self.eval(globals, code, arg, base) {
-                Ok(v) => self.stack.push(v),
-                Err(e) => {
-                    self.stack.truncate(frame);
-                    return Err(e);
-                }
+        let args = &code.args[site.first_arg as usize..(site.first_arg + site.argc) as usize];
+        for &arg in args {
+            let v = self.operand(globals, code, arg, base);
+            if v.is_err() {
+                self.stack.truncate(frame);
+                return v;
             }
+            self.stack.push(v);
         }
         let result = match binding {
-            Binding::Function(f) => self.call_function(code, f, name(), frame, span, globals),
-            Binding::Builtin(b) => {
-                let args = &self.stack[frame..];
-                let ok = match b.arity() {
-                    Arity::Exactly(n) => args.len() == n,
-                    Arity::AtLeast(n) => args.len() >= n,
-                };
-                if ok {
-                    b.call(args).map_err(|e| self.op_error(code, span, e))
+            Binding::Function(f) => {
+                if site.argc != f.arity {
+                    self.throw(
+                        code,
+                        site.span,
+                        Fail::Arity(
+                            &globals.names[slot],
+                            Arity::Exactly(f.arity as usize),
+                            site.argc as usize,
+                        ),
+                    )
+                } else if self.depth >= self.max_depth {
+                    self.throw(code, site.span, Fail::Recursion)
                 } else {
-                    Err(self.error(code, span, arity_message(name(), b.arity(), args.len())))
+                    self.depth += 1;
+                    let r = if self.memo.is_some() {
+                        self.call_memoised(f, frame, globals)
+                    } else {
+                        self.eval(globals, &f.code, f.code.root(), frame)
+                    };
+                    self.depth -= 1;
+                    r
                 }
             }
-            Binding::Unbound | Binding::Value(_) => unreachable_binding(),
+            Binding::Builtin(b) => {
+                self.call_builtin(code, *b, &globals.names[slot], frame, site.span)
+            }
+            Binding::Unbound | Binding::Value(_) => self.throw(
+                code,
+                site.callee_span,
+                Fail::NotAFunction(&globals.names[slot]),
+            ),
         };
         self.stack.truncate(frame);
         result
     }
 
-    fn call_function(
+    #[inline(never)]
+    fn call_builtin(
         &mut self,
         code: &Code,
-        f: &Function,
+        b: Builtin,
         name: &str,
         frame: usize,
         span: Span,
-        globals: &Globals,
-    ) -> EvalResult {
-        let argc = self.stack.len() - frame;
-        if argc != f.arity as usize {
-            return Err(self.error(
-                code,
-                span,
-                arity_message(name, Arity::Exactly(f.arity as usize), argc),
-            ));
-        }
-        if self.depth >= self.max_depth {
-            return Err(self.error(code, span, "recursion limit exceeded".to_string()));
-        }
-        self.depth += 1;
-        let result = if self.memo.is_some() {
-            self.call_memoised(f, frame, globals)
-        } else {
-            self.eval(globals, &f.code, f.code.root(), frame)
+    ) -> Raw {
+        self.scratch.clear();
+        self.scratch
+            .extend(self.stack[frame..].iter().map(|r| r.value()));
+        let found = self.scratch.len();
+        let ok = match b.arity() {
+            Arity::Exactly(n) => found == n,
+            Arity::AtLeast(n) => found >= n,
         };
-        self.depth -= 1;
-        result
+        if !ok {
+            return self.throw(code, span, Fail::Arity(name, b.arity(), found));
+        }
+        match b.call(&self.scratch) {
+            Ok(v) => Raw::from_value(v),
+            Err(e) => self.throw(code, span, Fail::Op(e)),
+        }
     }
 
-    fn call_memoised(&mut self, f: &Function, frame: usize, globals: &Globals) -> EvalResult {
+    #[inline(never)]
+    fn call_memoised(&mut self, f: &Function, frame: usize, globals: &Globals) -> Raw {
         let key = MemoKey::new(f.id, &self.stack[frame..]);
         let depth = self.depth;
         let max_depth = self.max_depth;
@@ -827,18 +1048,20 @@ impl Machine {
         {
             let hit = *hit;
             self.deepest = self.deepest.max(depth + hit.height);
-            return Ok(hit.value);
+            return Raw::from_value(hit.value);
         }
         let outer_deepest = self.deepest;
         self.deepest = depth;
         let result = self.eval(globals, &f.code, f.code.root(), frame);
         let height = self.deepest - depth;
         self.deepest = outer_deepest.max(self.deepest);
-        if let (Ok(value), Some(memo)) = (&result, &mut self.memo) {
+        if !result.is_err()
+            && let Some(memo) = &mut self.memo
+        {
             let _ = memo.put(
                 key,
                 Memoised {
-                    value: *value,
+                    value: result.value(),
                     height,
                 },
             );
@@ -847,15 +1070,14 @@ impl Machine {
     }
 }
 
-#[cold]
-fn unreachable_binding() -> EvalResult {
-    // The binding was checked to be callable before the arguments were
-    // evaluated, and evaluation cannot change bindings.
-    Err(Box::new(RuntimeError {
-        message: "internal error: callee changed during a call".to_string(),
-        span: Span::default(),
-        source: SourceId::CURRENT,
-    }))
+/// The operands of a call node.
+#[derive(Clone, Copy)]
+struct CallSite {
+    slot: u32,
+    first_arg: u32,
+    argc: u32,
+    span: Span,
+    callee_span: Span,
 }
 
 fn arity_message(name: &str, arity: Arity, found: usize) -> String {

@@ -76,6 +76,11 @@ impl ScriptedReader {
     pub fn push_interrupt(&mut self) {
         self.lines.push_back(ReadLine::Interrupted);
     }
+
+    /// Queues one more line.
+    pub fn push_line(&mut self, line: impl Into<String>) {
+        self.lines.push_back(ReadLine::Line(line.into()));
+    }
 }
 
 impl LineReader for ScriptedReader {

@@ -1,0 +1,161 @@
+//! The REPL's behaviour through a scripted line reader, and its memory:
+//! expression lines must not grow the session, definitions must live on.
+
+use arenakit_calc::eval::Limits;
+use arenakit_calc::repl::{self, CONTINUATION_PROMPT, PROMPT, ScriptedReader};
+use arenakit_calc::session::Session;
+
+fn run_script(reader: &mut ScriptedReader) -> (String, String) {
+    let mut session = Session::new(Limits::default());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    repl::run(&mut session, reader, &mut out, &mut err, false, false);
+    (
+        String::from_utf8(out).expect("UTF-8"),
+        String::from_utf8(err).expect("UTF-8"),
+    )
+}
+
+#[test]
+fn values_echoes_errors_and_continuation() {
+    let mut reader = ScriptedReader::new([
+        "fn add(a,",
+        "       b) = a + b",
+        "add(1, 2)",
+        "1 / 0",
+        "let x = add(2, 3)",
+        "x * 2   # a comment with a ( in it",
+        "",
+        "(1 +",
+        "",
+        " 2)",
+        "let y = 1; y + 1",
+    ]);
+    let (out, err) = run_script(&mut reader);
+    assert_eq!(out, "fn add(a, b)\n3\nx = 5\n10\n3\ny = 1\n2\n");
+    assert!(err.starts_with("error: division by zero\n"), "{err}");
+    assert!(err.contains("<input>:1:1"), "{err}");
+    assert_eq!(
+        reader.prompts,
+        [
+            PROMPT,
+            CONTINUATION_PROMPT,
+            PROMPT,
+            PROMPT,
+            PROMPT,
+            PROMPT,
+            PROMPT,
+            PROMPT,
+            CONTINUATION_PROMPT,
+            CONTINUATION_PROMPT,
+            PROMPT,
+            PROMPT,
+        ]
+    );
+    assert_eq!(reader.history[0], "fn add(a,\n       b) = a + b");
+    assert_eq!(reader.history.len(), 7);
+}
+
+#[test]
+fn syntax_errors_are_reported_and_the_session_goes_on() {
+    let mut reader = ScriptedReader::new(["1 +", "2 $ 3", "let z = 4", "z"]);
+    let (out, err) = run_script(&mut reader);
+    assert_eq!(out, "z = 4\n4\n");
+    assert_eq!(err.matches("error: ").count(), 2, "{err}");
+    assert!(err.contains("unexpected character"), "{err}");
+}
+
+#[test]
+fn ctrl_c_abandons_the_entry_being_typed() {
+    let mut reader = ScriptedReader::new(["(1 +"]);
+    reader.push_interrupt();
+    reader.push_line("7");
+    let (out, err) = run_script(&mut reader);
+    assert_eq!(out, "7\n");
+    assert_eq!(err, "");
+    assert_eq!(reader.history, ["7"]);
+    assert_eq!(
+        reader.prompts,
+        [PROMPT, CONTINUATION_PROMPT, PROMPT, PROMPT]
+    );
+}
+
+#[test]
+fn errors_inside_earlier_definitions_show_their_own_line() {
+    let mut reader = ScriptedReader::new(["fn inv(x) = 1 / x", "let unrelated = 10", "inv(0)"]);
+    let (_, err) = run_script(&mut reader);
+    assert!(err.contains("division by zero"), "{err}");
+    assert!(err.contains("fn inv(x) = 1 / x"), "{err}");
+}
+
+#[test]
+fn continuation_detection_ignores_comments() {
+    assert_eq!(repl::open_parens("f(1,"), 1);
+    assert_eq!(repl::open_parens("f(1, # )"), 1);
+    assert_eq!(repl::open_parens("f(1, # )\n2)"), 0);
+    assert_eq!(repl::open_parens("((("), 3);
+    assert_eq!(repl::open_parens(")"), 0);
+}
+
+/// Pushes many expression lines through the REPL's line-evaluation path and
+/// checks that the arena, the interner and the global table do not grow.
+/// `REPL_LINES` overrides the count (the README's measurement used
+/// 1,000,000 lines with `--release`).
+#[test]
+fn expression_lines_do_not_grow_memory() {
+    let lines: usize = std::env::var("REPL_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let mut session = Session::new(Limits::default());
+    let mut sink = Vec::new();
+    session
+        .eval_line("fn sq(x) = x * x", &mut sink)
+        .expect("definition");
+    session
+        .eval_line("let base = 1000", &mut sink)
+        .expect("definition");
+    let line = |i: usize| format!("sq({i}) + base * {i} // 7 - (if {i} % 2 == 0 then 1 else 2)");
+    // Warm up: let the arena reach its working size and the memo cache fill.
+    for i in 0..20_000 {
+        sink.clear();
+        session.eval_line(&line(i), &mut sink).expect("evaluates");
+    }
+    let before = session.stats();
+    for i in 0..lines {
+        sink.clear();
+        session.eval_line(&line(i), &mut sink).expect("evaluates");
+    }
+    let after = session.stats();
+    // The last line's value is right, so the loop really evaluated.
+    let i = lines - 1;
+    let i = i as i64;
+    let expect = i * i + 1000 * i / 7 - if i % 2 == 0 { 1 } else { 2 };
+    assert_eq!(String::from_utf8(sink).unwrap(), format!("{expect}\n"));
+    eprintln!(
+        "{lines} lines: arena reserved {} -> {} bytes ({} -> {} chunks), \
+         last parse {} -> {} bytes, symbols {} -> {}, memo entries {} -> {}",
+        before.arena_now.reserved_bytes,
+        after.arena_now.reserved_bytes,
+        before.arena_now.chunk_count,
+        after.arena_now.chunk_count,
+        before.arena_after_parse.allocated_bytes,
+        after.arena_after_parse.allocated_bytes,
+        before.symbols,
+        after.symbols,
+        before.eval.memo_len,
+        after.eval.memo_len,
+    );
+    assert_eq!(
+        after.arena_now.reserved_bytes,
+        before.arena_now.reserved_bytes
+    );
+    assert_eq!(after.arena_now.chunk_count, before.arena_now.chunk_count);
+    assert_eq!(after.arena_now.allocated_bytes, 0);
+    assert_eq!(after.symbols, before.symbols);
+    assert_eq!(after.eval.globals, before.eval.globals);
+    assert!(after.eval.memo_len <= after.eval.memo_capacity);
+    // The definitions lived on through all of it.
+    let mut out = Vec::new();
+    session.eval_line("sq(base)", &mut out).expect("evaluates");
+    assert_eq!(out, b"1000000\n");
+}
