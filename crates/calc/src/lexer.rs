@@ -322,10 +322,21 @@ impl<'src> Lexer<'src> {
         }
     }
 
+    /// Records a lexical error. A run of adjacent unexpected characters is
+    /// one error whose span covers the run, so that a stretch of binary junk
+    /// is reported once rather than byte by byte.
     #[cold]
     fn error(&mut self, error: LexError, span: Span) -> Token {
-        self.errors
-            .push(Diagnostic::new(DiagnosticKind::Lex, error.message(), span));
+        if let Some(last) = self.errors.last_mut()
+            && error == LexError::UnexpectedCharacter
+            && last.message == error.message()
+            && last.span.end == span.start
+        {
+            last.span.end = span.end;
+        } else {
+            self.errors
+                .push(Diagnostic::new(DiagnosticKind::Lex, error.message(), span));
+        }
         Token::Error(error)
     }
 

@@ -21,17 +21,19 @@
 //! **Errors.** The parser reads the whole program. At a syntax error it
 //! records one diagnostic, skips to the next statement separator (a newline
 //! outside parentheses, or `;` outside parentheses) and carries on, so every
-//! statement gets at most one syntax error. A statement that contains a
-//! lexical error gets no syntax error of its own: the lexer's message says
-//! what is wrong.
+//! statement gets at most one syntax error. An invalid token never causes a
+//! syntax error of its own: the parser stops at it silently, because the
+//! lexer's diagnostic already says what is wrong.
 //!
 //! **Depth.** Two limits, both reported as `nesting too deep`, keep the parser
 //! and everything that later walks the tree off the native stack's edge: the
-//! number of nested constructs being parsed at once (parentheses, calls,
-//! prefix operators, `if`, and right operands), and the height of every
-//! subtree built — which also bounds left-associative chains such as
-//! `1 + 1 + … + 1`, built by a loop rather than by recursion. Both are
-//! [`MAX_NESTING`].
+//! number of nested constructs being parsed at once (each expression, prefix
+//! operator, call, `if` and `**` exponent counts one, so a parenthesis costs
+//! one level), and the height of every subtree built — which also bounds
+//! left-associative chains such as `1 + 1 + … + 1`, built by a loop rather
+//! than by recursion. Both are [`MAX_NESTING`]. Finished operands wait on an
+//! explicit stack rather than in return values, so each recursive frame
+//! holds only a few scalars.
 
 use crate::ast::{BinaryOp, Param, Program, Span, UnaryOp};
 use crate::builder::{ArenaBuilder, TreeBuilder};
@@ -43,11 +45,18 @@ use arenakit_intern::{Interner, Symbol};
 /// The deepest nesting the parser accepts, and the tallest tree it builds.
 ///
 /// One level of parentheses, a prefix operator, an `if` or a binary
-/// operator's right operand each take one level, so 1,000 levels of any mix
-/// of them are far inside the limit. Walking a tree this tall needs a few
-/// megabytes of native stack in an optimised build; the `calc` command line
-/// runs its pipeline on a thread with a large stack.
+/// operator's right operand each take about one level, so 1,000 levels of
+/// any mix of them are far inside the limit. The parser needs a few hundred
+/// bytes of native stack per level: 1,000 levels fit in 1 MiB even in a
+/// debug build, while input nested close to the limit needs several MiB (as
+/// does walking a tree this tall), so the `calc` command line runs its
+/// pipeline on a thread with a large stack.
 pub const MAX_NESTING: u32 = 10_000;
+
+/// The most diagnostics one parse reports. Past this many the parser stops
+/// with a last error saying so: nobody reads further, and rendering each
+/// diagnostic costs time proportional to its offset in the source.
+pub const MAX_ERRORS: usize = 1_000;
 
 /// Parses a whole program into `arena`, interning identifiers in `interner`.
 ///
@@ -186,6 +195,8 @@ struct Parser<'src, 'i, 'b, B: TreeBuilder> {
     values: Vec<Node<B::Expr>>,
     /// A function's parameters being collected.
     params: Vec<Param>,
+    /// Set once [`MAX_ERRORS`] is reached: parsing stops.
+    stopped: bool,
 }
 
 impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
@@ -202,6 +213,7 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
             errors: Vec::new(),
             values: Vec::new(),
             params: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -282,6 +294,20 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
         }
     }
 
+    /// Whether the error limit is reached; the first time it is, says so.
+    fn too_many_errors(&mut self) -> bool {
+        if self.stopped {
+            return true;
+        }
+        if self.errors.len() + self.lexer.errors().len() < MAX_ERRORS {
+            return false;
+        }
+        self.stopped = true;
+        let message = format!("too many errors; stopping after {MAX_ERRORS}");
+        self.error_at(self.tok.span, message);
+        true
+    }
+
     #[cold]
     fn too_deep(&mut self, span: Span) -> Recover {
         self.error_at(span, "nesting too deep")
@@ -306,6 +332,9 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
     /// the end of input.
     fn synchronize(&mut self) {
         loop {
+            if self.too_many_errors() {
+                return;
+            }
             match self.tok.token {
                 Token::Eof => return,
                 Token::Newline | Token::Semi if self.open_parens.is_empty() => return,
@@ -323,7 +352,7 @@ impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
             while matches!(self.tok.token, Token::Newline | Token::Semi) {
                 self.bump();
             }
-            if self.tok.token == Token::Eof {
+            if self.tok.token == Token::Eof || self.too_many_errors() {
                 return stmts;
             }
             self.nesting = 0;
@@ -739,6 +768,27 @@ mod tests {
             "1:3: unexpected character\n2:4: expected an expression, found a newline\n3:1: unexpected character",
         );
         check("99999999999999999999 + ", "1:1: integer literal too large");
+        check(
+            "1 @@@ 2 $",
+            "1:3: unexpected character\n1:9: unexpected character",
+        );
+    }
+
+    #[test]
+    fn error_count_is_bounded() {
+        let arena = Arena::new();
+        let mut interner = Interner::new();
+        let source = "1 +\n".repeat(5000) + &"@ x\n".repeat(5000);
+        let errors = parse(&source, &arena, &mut interner).unwrap_err();
+        assert_eq!(errors.len(), MAX_ERRORS + 1);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message == "too many errors; stopping after 1000")
+        );
+        let junk = "@a".repeat(100_000);
+        let errors = parse(&junk, &arena, &mut interner).unwrap_err();
+        assert_eq!(errors.len(), MAX_ERRORS + 1);
     }
 
     #[test]
