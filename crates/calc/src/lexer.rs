@@ -351,6 +351,144 @@ impl<'src> Lexer<'src> {
     }
 }
 
+/// The error for a source too large for `u32` spans.
+pub const TOO_LARGE: &str = "source too large: calc reads programs smaller than 4 GiB";
+
+/// The diagnostic for a source of 4 GiB or more.
+pub(crate) fn too_large() -> Diagnostic {
+    Diagnostic::new(DiagnosticKind::Lex, TOO_LARGE, Span::new(0, 0))
+}
+
+/// Where the parser reads its tokens: a [`Lexer`] lexing as it goes, or a
+/// [`TokenReader`] over a [`Tokens`] buffer lexed in advance.
+pub trait TokenSource {
+    /// The next token; [`Token::Eof`] forever once the input is exhausted.
+    fn next_token(&mut self, interner: &mut Interner) -> Lexeme;
+    /// The lexical errors found so far, in source order.
+    fn errors(&self) -> &[Diagnostic];
+    /// Takes the lexical errors found so far.
+    fn take_errors(&mut self) -> Vec<Diagnostic>;
+}
+
+impl TokenSource for Lexer<'_> {
+    #[inline]
+    fn next_token(&mut self, interner: &mut Interner) -> Lexeme {
+        Lexer::next_token(self, interner)
+    }
+
+    fn errors(&self) -> &[Diagnostic] {
+        Lexer::errors(self)
+    }
+
+    fn take_errors(&mut self) -> Vec<Diagnostic> {
+        Lexer::take_errors(self)
+    }
+}
+
+/// A whole source lexed in advance: its tokens (ending with [`Token::Eof`])
+/// and its lexical errors. Parse it with
+/// [`parse_tokens_with`](crate::parser::parse_tokens_with), as often as you
+/// like.
+///
+/// ```
+/// use arenakit_calc::lexer::{Token, Tokens};
+/// use arenakit_intern::Interner;
+///
+/// let tokens = Tokens::lex("1 + @", &mut Interner::new());
+/// assert_eq!(tokens.lexemes().len(), 4);
+/// assert_eq!(tokens.lexemes()[3].token, Token::Eof);
+/// assert_eq!(tokens.errors()[0].message, "unexpected character");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Tokens {
+    lexemes: Vec<Lexeme>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Tokens {
+    /// Lexes all of `source`, interning identifiers in `interner`.
+    ///
+    /// A source of 4 GiB or more is not lexed: its buffer holds just
+    /// [`Token::Eof`] and the error [`TOO_LARGE`].
+    pub fn lex(source: &str, interner: &mut Interner) -> Tokens {
+        if u32::try_from(source.len()).is_err() {
+            return Tokens {
+                lexemes: vec![Lexeme {
+                    token: Token::Eof,
+                    span: Span::default(),
+                }],
+                errors: vec![too_large()],
+            };
+        }
+        let mut lexer = Lexer::new(source);
+        let mut lexemes = Vec::new();
+        loop {
+            let lexeme = lexer.next_token(interner);
+            lexemes.push(lexeme);
+            if lexeme.token == Token::Eof {
+                break;
+            }
+        }
+        Tokens {
+            lexemes,
+            errors: lexer.take_errors(),
+        }
+    }
+
+    /// The tokens, the last one [`Token::Eof`].
+    pub fn lexemes(&self) -> &[Lexeme] {
+        &self.lexemes
+    }
+
+    /// The lexical errors, in source order.
+    pub fn errors(&self) -> &[Diagnostic] {
+        &self.errors
+    }
+
+    /// A reader that hands out the tokens one by one.
+    pub fn reader(&self) -> TokenReader<'_> {
+        TokenReader {
+            tokens: self,
+            next: 0,
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+/// Reads a [`Tokens`] buffer as a [`TokenSource`].
+#[derive(Clone, Debug)]
+pub struct TokenReader<'t> {
+    tokens: &'t Tokens,
+    next: usize,
+    errors: Vec<Diagnostic>,
+}
+
+impl TokenSource for TokenReader<'_> {
+    #[inline]
+    fn next_token(&mut self, _: &mut Interner) -> Lexeme {
+        let eof = Lexeme {
+            token: Token::Eof,
+            span: Span::default(),
+        };
+        match self.tokens.lexemes.get(self.next) {
+            Some(&lexeme) => {
+                self.next += 1;
+                lexeme
+            }
+            // An empty buffer (`Tokens::default()`) is an empty source.
+            None => self.tokens.lexemes.last().copied().unwrap_or(eof),
+        }
+    }
+
+    fn errors(&self) -> &[Diagnostic] {
+        &self.errors
+    }
+
+    fn take_errors(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.errors)
+    }
+}
+
 /// Turns a raw token into a [`Token`], interning an identifier's text.
 #[inline]
 fn convert(raw: Raw, text: &str, interner: &mut Interner) -> Token {

@@ -38,7 +38,7 @@
 use crate::ast::{BinaryOp, Param, Program, Span, UnaryOp};
 use crate::builder::{ArenaBuilder, TreeBuilder};
 use crate::diag::{Diagnostic, DiagnosticKind};
-use crate::lexer::{Lexeme, Lexer, Token};
+use crate::lexer::{Lexeme, Lexer, Token, TokenSource, Tokens};
 use arenakit_arena::Arena;
 use arenakit_intern::{Interner, Symbol};
 
@@ -115,13 +115,47 @@ pub fn parse_with<B: TreeBuilder>(
     interner: &mut Interner,
 ) -> Result<Vec<B::Stmt>, Vec<Diagnostic>> {
     if u32::try_from(source.len()).is_err() {
-        return Err(vec![Diagnostic::new(
-            DiagnosticKind::Lex,
-            "source too large: calc reads programs smaller than 4 GiB",
-            Span::new(0, 0),
-        )]);
+        return Err(vec![crate::lexer::too_large()]);
     }
-    let mut parser = Parser::new(source, builder, interner);
+    run(Lexer::new(source), builder, interner)
+}
+
+/// Parses a program lexed in advance, building its nodes with `builder`.
+///
+/// This is [`parse_with`] minus the lexing, for a caller that parses the
+/// same tokens more than once (the benchmarks compare tree representations
+/// this way).
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::builder::ArenaBuilder;
+/// use arenakit_calc::lexer::Tokens;
+/// use arenakit_calc::parser::parse_tokens_with;
+/// use arenakit_intern::Interner;
+///
+/// let mut interner = Interner::new();
+/// let tokens = Tokens::lex("let x = 2\nx * x", &mut interner);
+/// let arena = Arena::new();
+/// let stmts = parse_tokens_with(&tokens, &mut ArenaBuilder::new(&arena), &mut interner);
+/// assert_eq!(stmts.unwrap().len(), 2);
+/// let errors = parse_tokens_with(&Tokens::lex("1 +", &mut interner), &mut ArenaBuilder::new(&arena), &mut interner);
+/// assert_eq!(errors.unwrap_err()[0].message, "expected an expression, found end of input");
+/// ```
+pub fn parse_tokens_with<B: TreeBuilder>(
+    tokens: &Tokens,
+    builder: &mut B,
+    interner: &mut Interner,
+) -> Result<Vec<B::Stmt>, Vec<Diagnostic>> {
+    run(tokens.reader(), builder, interner)
+}
+
+/// Parses the program that `tokens` yields.
+fn run<S: TokenSource, B: TreeBuilder>(
+    tokens: S,
+    builder: &mut B,
+    interner: &mut Interner,
+) -> Result<Vec<B::Stmt>, Vec<Diagnostic>> {
+    let mut parser = Parser::new(tokens, builder, interner);
     let stmts = parser.program();
     let mut errors = parser.lexer.take_errors();
     if errors.is_empty() && parser.errors.is_empty() {
@@ -178,8 +212,8 @@ struct Recover;
 
 type PResult<T> = Result<T, Recover>;
 
-struct Parser<'src, 'i, 'b, B: TreeBuilder> {
-    lexer: Lexer<'src>,
+struct Parser<'i, 'b, S: TokenSource, B: TreeBuilder> {
+    lexer: S,
     interner: &'i mut Interner,
     builder: &'b mut B,
     /// The current (not yet consumed) token.
@@ -199,9 +233,8 @@ struct Parser<'src, 'i, 'b, B: TreeBuilder> {
     stopped: bool,
 }
 
-impl<'src, 'i, 'b, B: TreeBuilder> Parser<'src, 'i, 'b, B> {
-    fn new(source: &'src str, builder: &'b mut B, interner: &'i mut Interner) -> Self {
-        let mut lexer = Lexer::new(source);
+impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
+    fn new(mut lexer: S, builder: &'b mut B, interner: &'i mut Interner) -> Self {
         let tok = lexer.next_token(interner);
         Parser {
             lexer,

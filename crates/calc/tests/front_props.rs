@@ -2,8 +2,10 @@
 //! or fails with well-formed diagnostics — never a panic.
 
 use arenakit_arena::Arena;
+use arenakit_calc::builder::ArenaBuilder;
 use arenakit_calc::diag::{Diagnostic, DiagnosticKind};
-use arenakit_calc::parser::parse;
+use arenakit_calc::lexer::Tokens;
+use arenakit_calc::parser::{parse, parse_tokens_with, parse_with};
 use arenakit_calc::print::dump_program;
 use arenakit_intern::Interner;
 use proptest::prelude::*;
@@ -109,6 +111,17 @@ proptest! {
     fn token_soup_never_panics(tokens in prop::collection::vec(token(), 0..60)) {
         let source: String = tokens.concat();
         let _ = check_invariants(&source);
+    }
+
+    #[test]
+    fn pre_lexed_tokens_parse_the_same(tokens in prop::collection::vec(token(), 0..60)) {
+        let source: String = tokens.concat();
+        let arena = Arena::new();
+        let mut interner = Interner::new();
+        let direct = parse_with(&source, &mut ArenaBuilder::new(&arena), &mut interner);
+        let lexed = Tokens::lex(&source, &mut interner);
+        let via_tokens = parse_tokens_with(&lexed, &mut ArenaBuilder::new(&arena), &mut interner);
+        prop_assert_eq!(direct, via_tokens);
     }
 
     #[test]
