@@ -12,7 +12,7 @@ use crate::diag::Diagnostic;
 use crate::eval::{Evaluator, Limits, Outcome, RuntimeError, SourceId};
 use crate::{diag, parser};
 use arenakit_arena::{Arena, ArenaStats};
-use arenakit_intern::Interner;
+use arenakit_intern::{Interner, MemoryUsage};
 use std::io::Write;
 
 /// Why a run stopped.
@@ -52,6 +52,8 @@ pub struct SessionStats {
     pub arena_now: ArenaStats,
     /// Distinct identifiers interned.
     pub symbols: usize,
+    /// The interner's memory.
+    pub interner: MemoryUsage,
     /// Memo-cache counters and global slots.
     pub eval: crate::eval::EvalStats,
 }
@@ -224,6 +226,7 @@ impl Session {
             arena_after_parse: self.arena_after_parse,
             arena_now: self.arena.stats(),
             symbols: self.interner.len(),
+            interner: self.interner.memory_usage(),
             eval: self.eval.stats(),
         }
     }
@@ -234,13 +237,15 @@ impl Session {
         let m = s.eval.memo;
         format!(
             "stats: arena: {} bytes allocated by the last parse, {} bytes reserved in {} chunk(s)\n\
-             stats: interner: {} symbols\n\
+             stats: interner: {} symbols, {} string bytes, {} table bytes\n\
              stats: memo: capacity {}, {} entries, {} hits, {} misses, {} insertions, {} evictions\n\
              stats: globals: {} slots\n",
             s.arena_after_parse.allocated_bytes,
             s.arena_now.reserved_bytes,
             s.arena_now.chunk_count,
             s.symbols,
+            s.interner.string_bytes,
+            s.interner.table_bytes(),
             s.eval.memo_capacity,
             s.eval.memo_len,
             m.hits,
