@@ -164,13 +164,15 @@ fn run_here(args: &Args) -> i32 {
 
 fn run_text(session: &mut Session, name: &str, text: &str, ast: bool, color: bool) -> i32 {
     let stdout = std::io::stdout();
-    let terminal = stdout.is_terminal();
-    let mut lock = stdout.lock();
+    // On a terminal each value shows as soon as it is computed; into a pipe
+    // or file the output is buffered, and flushed before any error is shown.
+    let mut direct;
     let mut buffered;
-    let out: &mut dyn Write = if terminal {
-        &mut lock
+    let out: &mut (dyn Write + Send) = if stdout.is_terminal() {
+        direct = stdout;
+        &mut direct
     } else {
-        buffered = std::io::BufWriter::new(lock);
+        buffered = std::io::BufWriter::new(stdout);
         &mut buffered
     };
     let result = if ast {
@@ -203,13 +205,11 @@ fn run_repl(session: &mut Session, ast: bool, color: bool) -> i32 {
             return 1;
         }
     };
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     repl::run(
         session,
         &mut terminal,
-        &mut stdout.lock(),
-        &mut stderr.lock(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
         ast,
         color,
     );

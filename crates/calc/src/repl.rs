@@ -159,7 +159,7 @@ pub fn read_entry(reader: &mut dyn LineReader) -> Option<String> {
 pub fn run(
     session: &mut Session,
     reader: &mut dyn LineReader,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     err: &mut dyn Write,
     ast: bool,
     color: bool,

@@ -10,7 +10,7 @@
 use crate::ast::Stmt;
 use crate::diag::Diagnostic;
 use crate::eval::{Evaluator, Limits, Outcome, RuntimeError, SourceId};
-use crate::{diag, parser};
+use crate::{diag, parser, stack};
 use arenakit_arena::{Arena, ArenaStats};
 use arenakit_intern::{Interner, MemoryUsage};
 use std::io::Write;
@@ -77,6 +77,7 @@ pub struct Session {
     sources: Vec<StoredSource>,
     arena_after_parse: ArenaStats,
     line: String,
+    max_depth: usize,
 }
 
 impl std::fmt::Debug for Session {
@@ -100,6 +101,7 @@ impl Session {
             sources: Vec::new(),
             arena_after_parse: ArenaStats::default(),
             line: String::new(),
+            max_depth: limits.max_depth,
         }
     }
 
@@ -109,12 +111,33 @@ impl Session {
     ///
     /// `name` is the file name errors will be rendered with (see
     /// [`Session::render`]).
+    ///
+    /// Parsing and evaluation recurse on the native stack, so this runs on
+    /// the current thread only if it was started by
+    /// [`run_with_stack`](crate::stack::run_with_stack) (as the command line
+    /// and the REPL are); otherwise it runs on a new thread with a stack
+    /// sized from the recursion limit, so deep input never overflows.
     pub fn run(
         &mut self,
         name: &str,
         source: &str,
         echo: Echo,
-        out: &mut dyn Write,
+        out: &mut (dyn Write + Send),
+    ) -> Result<(), Failure> {
+        if stack::on_large_stack() {
+            self.run_here(name, source, echo, out)
+        } else {
+            let size = stack::stack_size_for(self.max_depth);
+            stack::run_with_stack(size, || self.run_here(name, source, echo, out))
+        }
+    }
+
+    fn run_here(
+        &mut self,
+        name: &str,
+        source: &str,
+        echo: Echo,
+        out: &mut (dyn Write + Send),
     ) -> Result<(), Failure> {
         let compiled = {
             let program = match parser::parse(source, &self.arena, &mut self.interner) {
@@ -172,13 +195,22 @@ impl Session {
 
     /// Evaluates one REPL entry: like [`Session::run`] with definitions echoed
     /// and the file name `<input>`.
-    pub fn eval_line(&mut self, line: &str, out: &mut dyn Write) -> Result<(), Failure> {
+    pub fn eval_line(&mut self, line: &str, out: &mut (dyn Write + Send)) -> Result<(), Failure> {
         self.run(REPL_NAME, line, Echo::Definitions, out)
     }
 
     /// Parses `source` and returns its syntax tree as text (`--ast`), or the
     /// syntax errors. Nothing is evaluated.
     pub fn dump_ast(&mut self, source: &str) -> Result<String, Failure> {
+        if stack::on_large_stack() {
+            self.dump_ast_here(source)
+        } else {
+            let size = stack::stack_size_for(self.max_depth);
+            stack::run_with_stack(size, || self.dump_ast_here(source))
+        }
+    }
+
+    fn dump_ast_here(&mut self, source: &str) -> Result<String, Failure> {
         let result = match parser::parse(source, &self.arena, &mut self.interner) {
             Ok(program) => Ok(crate::print::dump_program(&program, &self.interner)),
             Err(diags) => Err(Failure::Syntax(diags)),

@@ -122,6 +122,17 @@ fn unreachable_stack_state() -> ! {
     panic!("run_with_stack: the closure was taken but produced no result")
 }
 
+/// Whether the current thread was started by [`run_with_stack`].
+///
+/// ```
+/// use arenakit_calc::stack::{on_large_stack, run_with_stack};
+/// assert!(!on_large_stack());
+/// assert!(run_with_stack(32 << 20, on_large_stack));
+/// ```
+pub fn on_large_stack() -> bool {
+    THREAD_STACK.with(Cell::get).is_some()
+}
+
 /// A limit on how much more native stack evaluation may use.
 ///
 /// ```

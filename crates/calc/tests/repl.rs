@@ -4,6 +4,7 @@
 use arenakit_calc::eval::Limits;
 use arenakit_calc::repl::{self, CONTINUATION_PROMPT, PROMPT, ScriptedReader};
 use arenakit_calc::session::Session;
+use arenakit_calc::stack::run_with_stack;
 
 fn run_script(reader: &mut ScriptedReader) -> (String, String) {
     let mut session = Session::new(Limits::default());
@@ -96,12 +97,39 @@ fn continuation_detection_ignores_comments() {
     assert_eq!(repl::open_parens(")"), 0);
 }
 
+/// Deep recursion works through the library too: off a calc stack thread,
+/// the session moves the work onto one.
+#[test]
+fn deep_recursion_through_the_library_on_a_test_thread() {
+    let mut session = Session::new(Limits::default());
+    let mut out = Vec::new();
+    session
+        .eval_line(
+            "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\ndown(9000)",
+            &mut out,
+        )
+        .expect("a depth-9,000 recursion succeeds");
+    assert_eq!(out, b"fn down(n)\n9000\n");
+    let nested = format!("{}1{}", "(".repeat(5_000), ")".repeat(5_000));
+    out.clear();
+    session
+        .eval_line(&nested, &mut out)
+        .expect("deep nesting evaluates");
+    assert_eq!(out, b"1\n");
+}
+
 /// Pushes many expression lines through the REPL's line-evaluation path and
 /// checks that the arena, the interner and the global table do not grow.
 /// `REPL_LINES` overrides the count (the README's measurement used
 /// 1,000,000 lines with `--release`).
 #[test]
 fn expression_lines_do_not_grow_memory() {
+    // As in the REPL, run on a calc stack thread, so no line needs a thread
+    // of its own.
+    run_with_stack(64 << 20, expression_lines_do_not_grow_memory_here);
+}
+
+fn expression_lines_do_not_grow_memory_here() {
     let lines: usize = std::env::var("REPL_LINES")
         .ok()
         .and_then(|v| v.parse().ok())
