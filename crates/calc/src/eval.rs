@@ -325,7 +325,7 @@ struct Machine {
 ///         values.push(v);
 ///     }
 /// }
-/// # let _ = &values; // The parser may still be a stub while this is built.
+/// assert_eq!(values, [Value::Int(49)]);
 /// ```
 pub struct Evaluator {
     globals: Globals,
@@ -525,12 +525,14 @@ impl Evaluator {
         }
     }
 
-    /// Whether any global binding refers to code from `source`.
-    pub fn uses_source(&self, source: SourceId) -> bool {
-        self.globals
-            .bindings
-            .iter()
-            .any(|b| matches!(b, Binding::Function(f) if f.code.source == source))
+    /// Calls `f` with the source of every bound function's code, so that a
+    /// caller keeping source texts for error messages can drop the rest.
+    pub fn for_each_live_source(&self, mut f: impl FnMut(SourceId)) {
+        for b in &self.globals.bindings {
+            if let Binding::Function(func) = b {
+                f(func.code.source);
+            }
+        }
     }
 }
 

@@ -56,6 +56,8 @@ pub struct SessionStats {
     pub interner: MemoryUsage,
     /// Memo-cache counters and global slots.
     pub eval: crate::eval::EvalStats,
+    /// Source texts kept because a bound function was defined in them.
+    pub kept_sources: usize,
 }
 
 /// A session: parse, compile and run calc source, keeping definitions.
@@ -67,14 +69,22 @@ pub struct SessionStats {
 /// let mut session = Session::new(Limits::default());
 /// let mut out = Vec::new();
 /// session.run("<doc>", "fn sq(x) = x * x\nsq(1.5)", Echo::Quiet, &mut out).unwrap();
-/// # // The parser may be a stub while this builds; the e2e tests check output.
-/// # let _ = out;
+/// assert_eq!(out, b"2.25\n");
+///
+/// // Definitions live on between runs; errors are rendered with the source.
+/// out.clear();
+/// let failure = session.run("<doc>", "sq(4)\nsq(true)", Echo::Quiet, &mut out).unwrap_err();
+/// assert_eq!(out, b"16\n");
+/// let text = session.render(&failure, "<doc>", "sq(4)\nsq(true)", false);
+/// assert!(text.starts_with("error: type error: cannot apply '*' to bool and bool"));
 /// ```
 pub struct Session {
     interner: Interner,
     arena: Arena,
     eval: Evaluator,
-    sources: Vec<StoredSource>,
+    /// Sources of function definitions, by [`SourceId`]; `None` once no
+    /// bound function comes from it.
+    sources: Vec<Option<StoredSource>>,
     arena_after_parse: ArenaStats,
     line: String,
     max_depth: usize,
@@ -139,6 +149,7 @@ impl Session {
         echo: Echo,
         out: &mut (dyn Write + Send),
     ) -> Result<(), Failure> {
+        self.drop_dead_sources();
         let compiled = {
             let program = match parser::parse(source, &self.arena, &mut self.interner) {
                 Ok(p) => p,
@@ -151,11 +162,20 @@ impl Session {
             self.arena_after_parse = self.arena.stats();
             let defines_functions = program.stmts.iter().any(|s| matches!(s, Stmt::Fn { .. }));
             let source_id = if defines_functions {
-                self.sources.push(StoredSource {
+                let stored = Some(StoredSource {
                     name: name.to_string(),
                     text: source.to_string(),
                 });
-                SourceId((self.sources.len() - 1) as u32)
+                match self.sources.iter().position(Option::is_none) {
+                    Some(free) => {
+                        self.sources[free] = stored;
+                        SourceId(free as u32)
+                    }
+                    None => {
+                        self.sources.push(stored);
+                        SourceId((self.sources.len() - 1) as u32)
+                    }
+                }
             } else {
                 SourceId::CURRENT
             };
@@ -191,6 +211,23 @@ impl Session {
                 .map_err(Failure::Output)?;
         }
         Ok(())
+    }
+
+    /// Forgets the source texts no bound function points into any more (the
+    /// previous run's errors have been rendered by now), so a REPL's memory
+    /// follows its live definitions, not every definition ever typed.
+    fn drop_dead_sources(&mut self) {
+        let mut live = vec![false; self.sources.len()];
+        self.eval.for_each_live_source(|id| {
+            if let Some(flag) = live.get_mut(id.0 as usize) {
+                *flag = true;
+            }
+        });
+        for (slot, live) in self.sources.iter_mut().zip(live) {
+            if !live {
+                *slot = None;
+            }
+        }
     }
 
     /// Evaluates one REPL entry: like [`Session::run`] with definitions echoed
@@ -233,7 +270,11 @@ impl Session {
             Failure::Runtime(e) => {
                 let diag =
                     Diagnostic::new(diag::DiagnosticKind::Runtime, e.message.clone(), e.span);
-                match self.sources.get(e.source.0 as usize) {
+                match self
+                    .sources
+                    .get(e.source.0 as usize)
+                    .and_then(Option::as_ref)
+                {
                     Some(stored) => diag.render(&stored.name, &stored.text, color),
                     None => diag.render(name, source, color),
                 }
@@ -260,6 +301,7 @@ impl Session {
             symbols: self.interner.len(),
             interner: self.interner.memory_usage(),
             eval: self.eval.stats(),
+            kept_sources: self.sources.iter().filter(|s| s.is_some()).count(),
         }
     }
 

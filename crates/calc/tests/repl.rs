@@ -89,6 +89,22 @@ fn errors_inside_earlier_definitions_show_their_own_line() {
 }
 
 #[test]
+fn redefinitions_do_not_keep_old_sources() {
+    let mut session = Session::new(Limits::default());
+    let mut out = Vec::new();
+    for i in 0..100 {
+        session
+            .eval_line(&format!("fn f(x) = x + {i}"), &mut out)
+            .expect("defines");
+        session.eval_line("fn g() = 1", &mut out).expect("defines");
+    }
+    session.eval_line("let f = 0", &mut out).expect("rebinds");
+    session.eval_line("1", &mut out).expect("evaluates");
+    // Only the line defining the live `g` is kept.
+    assert_eq!(session.stats().kept_sources, 1);
+}
+
+#[test]
 fn continuation_detection_ignores_comments() {
     assert_eq!(repl::open_parens("f(1,"), 1);
     assert_eq!(repl::open_parens("f(1, # )"), 1);
