@@ -142,6 +142,13 @@ fn read_stdin() -> Result<Input, String> {
     }
 }
 
+/// Writes to stderr, ignoring failure (a closed stderr must not panic).
+fn to_stderr(text: &str) {
+    let mut stderr = std::io::stderr();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
 fn run_here(args: &Args) -> i32 {
     let color = use_color();
     let mut session = Session::new(Limits {
@@ -150,14 +157,14 @@ fn run_here(args: &Args) -> i32 {
     });
     let status = match select_input(args) {
         Err(message) => {
-            eprint!("{message}");
+            to_stderr(&message);
             1
         }
         Ok(Input::Repl) => run_repl(&mut session, args.ast, color),
         Ok(Input::Text { name, text }) => run_text(&mut session, &name, &text, args.ast, color),
     };
     if args.stats {
-        eprint!("{}", session.stats_report());
+        to_stderr(&session.stats_report());
     }
     status
 }
@@ -187,11 +194,11 @@ fn run_text(session: &mut Session, name: &str, text: &str, ast: bool, color: boo
     match (result, flushed) {
         (Ok(()), Ok(())) => 0,
         (Ok(()), Err(e)) => {
-            eprintln!("error: cannot write output: {e}");
+            to_stderr(&format!("error: cannot write output: {e}\n"));
             1
         }
         (Err(failure), _) => {
-            eprint!("{}", session.render(&failure, name, text, color));
+            to_stderr(&session.render(&failure, name, text, color));
             1
         }
     }
@@ -201,7 +208,7 @@ fn run_repl(session: &mut Session, ast: bool, color: bool) -> i32 {
     let mut terminal = match repl::Terminal::open() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot open the terminal: {e}");
+            to_stderr(&format!("error: cannot open the terminal: {e}\n"));
             return 1;
         }
     };
