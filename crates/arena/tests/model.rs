@@ -24,10 +24,14 @@ enum Op {
     Reset,
 }
 
+/// Largest small and large request; kept small under Miri.
+const SMALL: usize = if cfg!(miri) { 48 } else { 300 };
+const LARGE: usize = if cfg!(miri) { 1200 } else { 5000 };
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        6 => (0usize..300, 0u32..13).prop_map(|(size, align_log2)| Op::Layout { size, align_log2 }),
-        1 => (0usize..5000).prop_map(|size| Op::Layout { size, align_log2: 3 }),
+        6 => (0..SMALL, 0u32..13).prop_map(|(size, align_log2)| Op::Layout { size, align_log2 }),
+        1 => (0..LARGE).prop_map(|size| Op::Layout { size, align_log2: 3 }),
         3 => Just(Op::Value),
         2 => (0usize..40).prop_map(|len| Op::Str { len }),
         2 => Just(Op::Enter),
@@ -209,7 +213,7 @@ proptest! {
 
     #[test]
     fn allocations_survive_regions_and_resets(
-        ops in prop::collection::vec(op(), 0..if cfg!(miri) { 40 } else { 200 })
+        ops in prop::collection::vec(op(), 0..if cfg!(miri) { 30 } else { 200 })
     ) {
         run_model(&ops)?;
     }
