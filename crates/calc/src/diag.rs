@@ -133,3 +133,52 @@ pub fn use_color() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(start: u32, end: u32) -> Diagnostic {
+        Diagnostic::new(DiagnosticKind::Syntax, "bad", Span::new(start, end))
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let source = "ab\n\tcé d\r\nx";
+        assert_eq!(error(0, 1).line_column(source), (1, 1));
+        assert_eq!(error(2, 3).line_column(source), (1, 3));
+        assert_eq!(error(3, 4).line_column(source), (2, 1));
+        // `\t`, `c` and the two-byte `é` are three characters.
+        assert_eq!(error(8, 9).line_column(source), (2, 5));
+        assert_eq!(error(11, 12).line_column(source), (3, 1));
+        // Past the end, or inside a character, clamps.
+        assert_eq!(error(99, 99).line_column(source), (3, 2));
+        assert_eq!(error(6, 6).line_column(source), (2, 3));
+    }
+
+    #[test]
+    fn rendering_shows_only_the_lines_of_the_span() {
+        let source = "let a = 1\nlet b = a @ 2\r\nlet c = 3\n";
+        let text = error(20, 21).render("p.calc", source, false);
+        assert_eq!(
+            text,
+            "error: bad\n --> p.calc:2:11\n  |\n2 | let b = a @ 2\n  |           ^\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_span_at_the_end_points_after_the_last_character() {
+        let text = error(3, 3).render("p.calc", "1 +", false);
+        assert!(text.contains("p.calc:1:4"), "{text}");
+        assert!(text.ends_with("1 | 1 +\n  |    ^\n"), "{text}");
+    }
+
+    #[test]
+    fn colour_is_a_parameter() {
+        let plain = error(0, 1).render("p.calc", "@", false);
+        let coloured = error(0, 1).render("p.calc", "@", true);
+        assert!(!plain.contains('\x1b'));
+        assert!(coloured.contains('\x1b'));
+        assert!(coloured.contains("bad"));
+    }
+}
