@@ -784,6 +784,24 @@ impl Machine {
                 }
                 self.binary_slow(code, op, a, Raw::int(k), span)
             }
+            Node::Call {
+                slot,
+                first_arg,
+                argc,
+                span,
+                callee_span,
+            } => self.call(
+                globals,
+                code,
+                base,
+                CallSite {
+                    slot,
+                    first_arg,
+                    argc,
+                    span,
+                    callee_span,
+                },
+            ),
             _ => self.eval(globals, code, idx, base),
         }
     }
@@ -893,7 +911,7 @@ impl Machine {
                 } else {
                     else_branch
                 };
-                self.eval(globals, code, branch, base)
+                self.operand(globals, code, branch, base)
             }
             Node::Call {
                 slot,
@@ -941,6 +959,7 @@ impl Machine {
         )
     }
 
+    #[inline(never)]
     fn call(&mut self, globals: &Globals, code: &Code, base: usize, site: CallSite) -> Raw {
         if self.guard.exhausted() {
             return self.throw(code, site.span, Fail::Recursion);
