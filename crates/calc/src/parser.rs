@@ -61,7 +61,9 @@ pub const MAX_ERRORS: usize = 1_000;
 /// Parses a whole program into `arena`, interning identifiers in `interner`.
 ///
 /// Returns every lexical and syntax error, in source order, when there is
-/// any; a program is then not built.
+/// any (at most [`MAX_ERRORS`], then one saying so). No program is returned
+/// then, but the nodes of the statements that did parse stay in `arena`
+/// until it is reset or dropped.
 ///
 /// ```
 /// use arenakit_arena::Arena;
@@ -212,7 +214,9 @@ struct Recover;
 
 type PResult<T> = Result<T, Recover>;
 
+/// The parser's state while it reads one program.
 struct Parser<'i, 'b, S: TokenSource, B: TreeBuilder> {
+    /// Where the tokens come from.
     lexer: S,
     interner: &'i mut Interner,
     builder: &'b mut B,
@@ -306,13 +310,10 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
     /// innermost unclosed `(`.
     #[cold]
     fn unexpected(&mut self, expected: &str) -> Recover {
-        match self.tok.token {
-            Token::Error(_) => Recover,
-            Token::Eof if !self.open_parens.is_empty() => {
-                let open = self.open_parens[self.open_parens.len() - 1];
-                self.error_at(open, "unclosed '('")
-            }
-            found => {
+        match (self.tok.token, self.open_parens.last()) {
+            (Token::Error(_), _) => Recover,
+            (Token::Eof, Some(&open)) => self.error_at(open, "unclosed '('"),
+            (found, _) => {
                 // A missing token at the end of a line is reported where the
                 // line ends, not on the line break itself.
                 let span = match found {
