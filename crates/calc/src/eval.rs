@@ -20,7 +20,7 @@
 
 use crate::ast::{BinaryOp, Expr, ExprKind, Span, Stmt, UnaryOp};
 use crate::stack::StackGuard;
-use crate::value::{self, Arity, Builtin, OpError, Type, Value};
+use crate::value::{self, Arity, Builtin, OpError, Value};
 use arenakit_intern::{Interner, Symbol};
 use arenakit_memo::{CacheStats, LruCache};
 use std::collections::HashMap;
@@ -811,12 +811,13 @@ impl Machine {
         self.error = None;
         let r = self.eval(globals, code, code.root(), 0);
         if r.is_err() {
+            // Every path that returns `Raw::ERR` records its error first.
             Err(self.error.take().unwrap_or_else(|| {
-                fail(
-                    code,
-                    Span::default(),
-                    Fail::Op(OpError::Condition(Type::Bool)),
-                )
+                Box::new(RuntimeError {
+                    message: "internal error: evaluation failed without a message".to_string(),
+                    span: Span::default(),
+                    source: code.source,
+                })
             }))
         } else {
             Ok(r.value())
