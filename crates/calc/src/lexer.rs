@@ -208,7 +208,7 @@ pub enum Token {
     /// `\n`, a statement separator outside parentheses.
     Newline,
     /// Input that is not a token; its diagnostic is already recorded.
-    Error(LexError),
+    Error,
     /// The end of the input (returned forever once reached).
     Eof,
 }
@@ -249,7 +249,7 @@ impl Token {
             Token::Comma => "','",
             Token::Semi => "';'",
             Token::Newline => "a newline",
-            Token::Error(_) => "an invalid token",
+            Token::Error => "an invalid token",
             Token::Eof => "end of input",
         }
     }
@@ -337,7 +337,7 @@ impl<'src> Lexer<'src> {
             self.errors
                 .push(Diagnostic::new(DiagnosticKind::Lex, error.message(), span));
         }
-        Token::Error(error)
+        Token::Error
     }
 
     /// The lexical errors found so far, in source order.
@@ -544,7 +544,9 @@ mod tests {
                 Token::Ident(sym) => format!("id:{}", interner.resolve(sym)),
                 Token::Int(v) => format!("int:{v}"),
                 Token::Float(v) => format!("float:{v:?}"),
-                Token::Error(e) => format!("error:{}", e.message()),
+                Token::Error => {
+                    format!("error:{}", lexer.errors()[lexer.errors().len() - 1].message)
+                }
                 other => other.describe().replace('\'', ""),
             };
             out.push(format!("{text}@{}..{}", lexeme.span.start, lexeme.span.end));

@@ -311,7 +311,7 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
     #[cold]
     fn unexpected(&mut self, expected: &str) -> Recover {
         match (self.tok.token, self.open_parens.last()) {
-            (Token::Error(_), _) => Recover,
+            (Token::Error, _) => Recover,
             (Token::Eof, Some(&open)) => self.error_at(open, "unclosed '('"),
             (found, _) => {
                 // A missing token at the end of a line is reported where the
