@@ -17,7 +17,7 @@ use crate::Arena;
 unsafe impl Allocator for &Arena {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        let p = (**self).try_alloc_layout(layout).map_err(|_| AllocError)?;
+        let p = (**self).try_alloc_block(layout).map_err(|_| AllocError)?;
         Ok(NonNull::slice_from_raw_parts(p, layout.size()))
     }
 

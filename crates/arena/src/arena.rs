@@ -26,8 +26,27 @@ const FAST_MAX: usize = 1 << 20;
 /// cannot overflow on the fast path while `size` and `align` are at most
 /// [`FAST_MAX`] and `addr` is at most the usable end.
 const END_CAP: usize = usize::MAX - 2 * FAST_MAX;
-/// The cursor address of an arena that owns no current chunk.
-const EMPTY_ADDR: usize = 1;
+/// The address of every cursor of an arena that owns no current chunk.
+const EMPTY_ADDR: usize = UP_ALIGN;
+/// The upward cursor is always a multiple of this, and values allocated
+/// upward take a multiple of this many bytes.
+const UP_ALIGN: usize = 8;
+
+/// Rounds `size` up to a multiple of [`UP_ALIGN`]; cannot overflow for the
+/// size of a `Layout` (at most `isize::MAX`).
+#[inline(always)]
+const fn round_up(size: usize) -> usize {
+    (size + (UP_ALIGN - 1)) & !(UP_ALIGN - 1)
+}
+
+/// Which end of the free space a request is served from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// Upward from the cursor: sized values and allocator_api2 blocks.
+    Up,
+    /// Downward from `end`: strings and slices, packed without rounding.
+    Down,
+}
 
 /// One block of memory obtained from the global allocator.
 ///
@@ -47,16 +66,19 @@ impl Chunk {
 
     fn usable_end(&self) -> usize {
         // The allocation does not wrap the address space, so the addition cannot overflow.
-        (self.start() + self.layout.size()).min(END_CAP)
+        (self.start() + self.layout.size()).clamp(self.start(), END_CAP.max(self.start()))
     }
 
-    /// Whether a request for `layout` fits at the start of this (empty) chunk.
-    fn fits(&self, layout: Layout) -> bool {
-        let pad = self.start().wrapping_neg() & (layout.align() - 1);
-        match pad.checked_add(layout.size()) {
-            Some(need) => need <= self.usable_end().saturating_sub(self.start()),
-            None => false,
-        }
+    /// Whether a request for `layout` fits in this chunk when it is empty.
+    fn fits(&self, layout: Layout, side: Side) -> bool {
+        let (start, top) = (self.start(), self.usable_end());
+        let mask = layout.align() - 1;
+        // No overflow: `size <= isize::MAX - mask`, and pads are at most `mask`.
+        let need = match side {
+            Side::Up => (start.wrapping_neg() & mask) + round_up(layout.size()),
+            Side::Down => (top.wrapping_sub(layout.size()) & mask) + layout.size(),
+        };
+        need <= top - start
     }
 
     fn free(self) {
@@ -73,6 +95,7 @@ pub(crate) struct Checkpoint {
     cursor: *mut u8,
     start: usize,
     end: usize,
+    top: usize,
     used_before: usize,
 }
 
@@ -82,12 +105,13 @@ pub(crate) struct Checkpoint {
 /// use arenakit_arena::Arena;
 ///
 /// let arena = Arena::new();
-/// arena.alloc(7u32);
+/// arena.alloc(7u64);
+/// arena.alloc_str("abc");
 /// let stats = arena.stats();
-/// assert_eq!(stats.allocated_bytes, 4);
-/// assert!(stats.reserved_bytes >= 4);
+/// assert_eq!(stats.allocated_bytes, 11);
+/// assert!(stats.reserved_bytes >= 11);
 /// assert_eq!(stats.chunk_count, 1);
-/// assert_eq!(stats.unused_bytes(), stats.reserved_bytes - 4);
+/// assert_eq!(stats.unused_bytes(), stats.reserved_bytes - 11);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ArenaStats {
@@ -125,25 +149,29 @@ impl ArenaStats {
 /// at compile time (use [`TypedArena`](crate::TypedArena) for those).
 /// Memory handed out never moves until the arena is reset or dropped.
 ///
-/// The fast path of [`alloc`](Arena::alloc) keeps the cursor and the end of
-/// the current chunk in the arena itself: it rounds the cursor up to the
-/// alignment, adds the size and compares against the chunk end — one
-/// predictable branch. For a 24-byte, 8-aligned value, x86-64 (release
-/// build) runs 7 instructions to allocate:
+/// Each chunk is filled from both ends: sized values ([`alloc`](Arena::alloc)
+/// and friends, and allocator_api2 blocks) bump upward from a cursor that is
+/// always 8-aligned, taking a multiple of 8 bytes each; strings and slices
+/// bump downward, packed without rounding. The chunk is full when the two
+/// meet.
+///
+/// The fast path keeps both cursors in the arena itself (no chunk header to
+/// chase) and has one predictable branch; growth is a `#[cold]` call out of
+/// line. For a 24-byte, 8-aligned value, x86-64 (release build) runs 5
+/// instructions to allocate:
 ///
 /// ```text
 /// mov  rax, [arena.cursor]
-/// add  rax, 7
-/// and  rax, -8           ; aligned start
-/// lea  rcx, [rax + 24]   ; new cursor
-/// cmp  rcx, [arena.end]
-/// ja   grow              ; #[cold], out of line
+/// lea  rcx, [rax + 24]      ; new cursor (already 8-aligned)
+/// cmp  rcx, [arena.end]     ; the downward cursor
+/// ja   grow                 ; #[cold], out of line
 /// mov  [arena.cursor], rcx
 /// ```
 ///
-/// followed by the stores of the value itself. A 1-aligned request of
-/// dynamic size (as in [`alloc_str`](Arena::alloc_str)) skips the rounding:
-/// load, load, `sub`, `cmp`, `ja`, `lea`, store. The probe functions in
+/// followed by the stores of the value itself; values aligned to more than 8
+/// add an `add`/`and` pair. A string copy ([`alloc_str`](Arena::alloc_str))
+/// runs 7: load `end`, `sub` the cursor, `cmp`/`ja` against the length, `sub`
+/// the length and store the new `end`. The probe functions in
 /// `examples/fast_path.rs` show this with
 /// `cargo rustc --release -p arenakit-arena --example fast_path -- --emit asm`.
 ///
@@ -174,10 +202,13 @@ impl ArenaStats {
 ///
 /// # Invariants
 ///
-/// 1. `cursor.addr() <= end <= END_CAP`, and `start <= cursor.addr()`; when the
-///    arena has no current chunk, `cursor`, `start` and `end` are all `EMPTY_ADDR`.
+/// 1. `start <= cursor.addr() <= end <= top <= END_CAP`, and `cursor.addr()`
+///    is a multiple of `UP_ALIGN`; when the arena has no current chunk, all
+///    four are `EMPTY_ADDR`.
 /// 2. When `in_use > 0`, the current chunk is `chunks[in_use - 1]`; `cursor`
-///    carries its provenance, `start` is its start and `end` its usable end.
+///    carries its provenance, `start` is its start and `top` its usable end.
+///    Sized values are bumped upward from `cursor`, strings and slices
+///    downward from `end`.
 /// 3. Bytes of the current chunk in `[cursor, end)` are not referenced by any
 ///    allocation handed out; chunks at indices `>= in_use` are spare (nothing
 ///    handed out from them is live).
@@ -192,6 +223,7 @@ pub struct Arena {
     cursor: Cell<*mut u8>,
     end: Cell<usize>,
     start: Cell<usize>,
+    top: Cell<usize>,
     in_use: Cell<usize>,
     used_before: Cell<usize>,
     reserved: Cell<usize>,
@@ -252,6 +284,7 @@ impl Arena {
             cursor: Cell::new(ptr::without_provenance_mut(EMPTY_ADDR)),
             end: Cell::new(EMPTY_ADDR),
             start: Cell::new(EMPTY_ADDR),
+            top: Cell::new(EMPTY_ADDR),
             in_use: Cell::new(0),
             used_before: Cell::new(0),
             reserved: Cell::new(0),
@@ -291,9 +324,7 @@ impl Arena {
             let mut chunks = Vec::with_capacity(4);
             match arena.new_chunk_exact(layout) {
                 Ok(chunk) => {
-                    arena.start.set(chunk.start());
-                    arena.end.set(chunk.usable_end());
-                    arena.cursor.set(chunk.ptr.as_ptr());
+                    arena.enter(&chunk);
                     arena.in_use.set(1);
                     chunks.push(chunk);
                 }
@@ -333,15 +364,31 @@ impl Arena {
 
     // ----- the fast path -----
 
-    /// Bumps for a layout whose size and alignment are at most `FAST_MAX`.
+    /// Makes `chunk` the current chunk, with all of it free.
+    fn enter(&self, chunk: &Chunk) {
+        self.start.set(chunk.start());
+        self.top.set(chunk.usable_end());
+        self.end.set(chunk.usable_end());
+        self.cursor.set(chunk.ptr.as_ptr());
+    }
+
+    /// Bumps upward for a sized value's layout: size and alignment at most
+    /// `FAST_MAX`, size a multiple of the alignment.
     #[inline(always)]
-    fn bump_small(&self, layout: Layout) -> Option<NonNull<u8>> {
+    fn bump_up_small(&self, layout: Layout) -> Option<NonNull<u8>> {
         let cursor = self.cursor.get();
         let addr = cursor.addr();
-        let mask = layout.align() - 1;
-        // No overflow: `addr <= END_CAP` (invariant 1) and `mask, size <= FAST_MAX`.
-        let start = (addr + mask) & !mask;
-        let new_cursor = start + layout.size();
+        let start = if layout.align() <= UP_ALIGN {
+            // The cursor is already aligned (invariant 1).
+            addr
+        } else {
+            let mask = layout.align() - 1;
+            // No overflow: `addr <= END_CAP` (invariant 1) and `mask <= FAST_MAX`.
+            (addr + mask) & !mask
+        };
+        // No overflow: as above, with `size <= FAST_MAX`. The new cursor stays
+        // a multiple of `UP_ALIGN` because `start` is one and so is the size.
+        let new_cursor = start + round_up(layout.size());
         if new_cursor <= self.end.get() {
             self.cursor.set(cursor.with_addr(new_cursor));
             // SAFETY: `start >= addr >= EMPTY_ADDR > 0` (invariant 1).
@@ -351,20 +398,41 @@ impl Arena {
         }
     }
 
-    /// Bumps for any valid layout, with exact overflow-free arithmetic.
+    /// Bumps upward for any valid layout, with exact overflow-free arithmetic.
     #[inline(always)]
-    fn bump_exact(&self, layout: Layout) -> Option<NonNull<u8>> {
+    fn bump_up(&self, layout: Layout) -> Option<NonNull<u8>> {
         let cursor = self.cursor.get();
         let addr = cursor.addr();
         let pad = addr.wrapping_neg() & (layout.align() - 1);
         // No overflow: a `Layout` has `size <= isize::MAX - (align - 1)` and `pad < align`.
-        let need = layout.size() + pad;
-        // No overflow: `addr <= end` (invariant 1).
+        let need = pad + round_up(layout.size());
+        // No underflow: `addr <= end` (invariant 1).
         if need <= self.end.get() - addr {
             let start = addr + pad;
-            self.cursor.set(cursor.with_addr(start + layout.size()));
+            self.cursor.set(cursor.with_addr(addr + need));
             // SAFETY: `start >= addr >= EMPTY_ADDR > 0` (invariant 1).
             Some(unsafe { NonNull::new_unchecked(cursor.with_addr(start)) })
+        } else {
+            None
+        }
+    }
+
+    /// Bumps downward from `end` for any valid layout, with exact
+    /// overflow-free arithmetic and no rounding of the size.
+    #[inline(always)]
+    fn bump_down(&self, layout: Layout) -> Option<NonNull<u8>> {
+        let cursor = self.cursor.get();
+        let end = self.end.get();
+        let size = layout.size();
+        let pad = end.wrapping_sub(size) & (layout.align() - 1);
+        // No overflow: a `Layout` has `size <= isize::MAX - (align - 1)` and `pad < align`.
+        let need = size + pad;
+        // No underflow: `cursor <= end` (invariant 1).
+        if need <= end - cursor.addr() {
+            let new_end = end - need;
+            self.end.set(new_end);
+            // SAFETY: `new_end >= cursor.addr() >= EMPTY_ADDR > 0` (invariant 1).
+            Some(unsafe { NonNull::new_unchecked(cursor.with_addr(new_end)) })
         } else {
             None
         }
@@ -378,13 +446,13 @@ impl Arena {
             return NonNull::dangling();
         }
         let fast = if layout.size() <= FAST_MAX && layout.align() <= FAST_MAX {
-            self.bump_small(layout)
+            self.bump_up_small(layout)
         } else {
-            self.bump_exact(layout)
+            self.bump_up(layout)
         };
         match fast {
             Some(p) => p.cast(),
-            None => self.alloc_slow_or_panic(layout).cast(),
+            None => self.alloc_slow_or_panic(layout, Side::Up).cast(),
         }
     }
 
@@ -396,29 +464,39 @@ impl Arena {
             return Ok(NonNull::dangling());
         }
         let fast = if layout.size() <= FAST_MAX && layout.align() <= FAST_MAX {
-            self.bump_small(layout)
+            self.bump_up_small(layout)
         } else {
-            self.bump_exact(layout)
+            self.bump_up(layout)
         };
         match fast {
             Some(p) => Ok(p.cast()),
-            None => self.alloc_slow(layout).map(NonNull::cast),
+            None => self.alloc_slow(layout, Side::Up).map(NonNull::cast),
+        }
+    }
+
+    /// Allocates a block for allocator_api2 users, on the upward side so that
+    /// the last block can grow in place.
+    #[inline]
+    pub(crate) fn try_alloc_block(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        match self.bump_up(layout) {
+            Some(p) => Ok(p),
+            None => self.alloc_slow(layout, Side::Up),
         }
     }
 
     #[inline(always)]
     fn try_alloc_layout_inner(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
-        match self.bump_exact(layout) {
+        match self.bump_down(layout) {
             Some(p) => Ok(p),
-            None => self.alloc_slow(layout),
+            None => self.alloc_slow(layout, Side::Down),
         }
     }
 
     #[inline(always)]
     fn alloc_layout_inner(&self, layout: Layout) -> NonNull<u8> {
-        match self.bump_exact(layout) {
+        match self.bump_down(layout) {
             Some(p) => p,
-            None => self.alloc_slow_or_panic(layout),
+            None => self.alloc_slow_or_panic(layout, Side::Down),
         }
     }
 
@@ -427,8 +505,8 @@ impl Arena {
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn alloc_slow_or_panic(&self, layout: Layout) -> NonNull<u8> {
-        match self.alloc_slow(layout) {
+    fn alloc_slow_or_panic(&self, layout: Layout, side: Side) -> NonNull<u8> {
+        match self.alloc_slow(layout, side) {
             Ok(p) => p,
             Err(err) => alloc_failed(err, layout),
         }
@@ -436,32 +514,40 @@ impl Arena {
 
     #[cold]
     #[inline(never)]
-    fn alloc_slow(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+    fn alloc_slow(&self, layout: Layout, side: Side) -> Result<NonNull<u8>, AllocError> {
         if layout.size() == 0 {
             return Ok(dangling(layout.align()));
         }
-        if let Some(p) = self.bump_exact(layout) {
+        if let Some(p) = self.bump(layout, side) {
             return Ok(p);
         }
         let mut chunks = self.chunks.take();
-        let result = self.switch_chunk(&mut chunks, layout);
+        let result = self.switch_chunk(&mut chunks, layout, side);
         self.chunks.set(chunks);
         result
     }
 
     /// Makes a chunk that fits `layout` current (a spare one if possible) and
     /// allocates `layout` from it.
+    fn bump(&self, layout: Layout, side: Side) -> Option<NonNull<u8>> {
+        match side {
+            Side::Up => self.bump_up(layout),
+            Side::Down => self.bump_down(layout),
+        }
+    }
+
     fn switch_chunk(
         &self,
         chunks: &mut Vec<Chunk>,
         layout: Layout,
+        side: Side,
     ) -> Result<NonNull<u8>, AllocError> {
         let in_use = self.in_use.get();
         let spare = chunks
             .get(in_use..)
             .unwrap_or(&[])
             .iter()
-            .position(|c| c.fits(layout));
+            .position(|c| c.fits(layout, side));
         match spare {
             Some(i) => chunks.swap(in_use, in_use + i),
             None => {
@@ -473,22 +559,23 @@ impl Arena {
             return Err(AllocError::new(AllocErrorKind::OutOfMemory));
         };
         if in_use > 0 {
-            let used = self.cursor.get().addr() - self.start.get();
+            let used = self.used_in_current();
             self.used_before.set(self.used_before.get() + used);
         }
         self.in_use.set(in_use + 1);
-        self.start.set(next.start());
-        self.end.set(next.usable_end());
-        self.cursor.set(next.ptr.as_ptr());
-        self.bump_exact(layout)
+        self.enter(next);
+        self.bump(layout, side)
             .ok_or(AllocError::new(AllocErrorKind::LayoutOverflow))
     }
 
     /// Obtains a new chunk big enough for `layout`, growing geometrically.
     fn new_chunk(&self, chunks: &[Chunk], layout: Layout) -> Result<Chunk, AllocError> {
         let align = layout.align().max(CHUNK_ALIGN);
-        // The chunk is aligned to `layout.align()`, so the request needs no padding.
-        let needed = layout.size();
+        // The chunk's start, and its end if its size is a multiple of the
+        // alignment, are aligned, so the request needs no padding at either end.
+        let needed = round_up(layout.size())
+            .checked_next_multiple_of(layout.align())
+            .ok_or(AllocError::new(AllocErrorKind::LayoutOverflow))?;
         let largest = chunks.iter().map(|c| c.layout.size()).max().unwrap_or(0);
         let grown = if largest == 0 {
             FIRST_CHUNK
@@ -533,6 +620,7 @@ impl Arena {
             cursor: self.cursor.get(),
             start: self.start.get(),
             end: self.end.get(),
+            top: self.top.get(),
             used_before: self.used_before.get(),
         }
     }
@@ -549,18 +637,28 @@ impl Arena {
         self.cursor.set(cp.cursor);
         self.start.set(cp.start);
         self.end.set(cp.end);
+        self.top.set(cp.top);
         self.used_before.set(cp.used_before);
     }
 
     // ----- allocator_api2 support -----
 
-    /// If `ptr..ptr + size` is the last allocation of the current chunk, gives
-    /// its memory back.
+    /// Whether the block `addr..addr + size` from `try_alloc_block` is the
+    /// last upward allocation of the current chunk.
+    fn is_last_block(&self, addr: usize, size: usize) -> bool {
+        addr >= self.start.get()
+            && size <= isize::MAX as usize
+            && addr.checked_add(round_up(size)) == Some(self.cursor.get().addr())
+    }
+
+    /// If the block `ptr..ptr + size` from `try_alloc_block` is the last
+    /// upward allocation of the current chunk, gives its memory back.
     pub(crate) fn reclaim_last(&self, ptr: NonNull<u8>, size: usize) {
         let addr = ptr.as_ptr().addr();
-        let cursor = self.cursor.get();
-        if addr >= self.start.get() && addr.checked_add(size) == Some(cursor.addr()) {
-            self.cursor.set(cursor.with_addr(addr));
+        if self.is_last_block(addr, size) {
+            // `addr` was the cursor when the block was made, so it is a
+            // multiple of `UP_ALIGN` (invariant 1 holds).
+            self.cursor.set(self.cursor.get().with_addr(addr));
         }
     }
 
@@ -574,10 +672,11 @@ impl Arena {
         align: usize,
     ) -> bool {
         let addr = ptr.as_ptr().addr();
-        let cursor = self.cursor.get();
-        let is_last = addr >= self.start.get() && addr.checked_add(old_size) == Some(cursor.addr());
-        if is_last && addr & (align - 1) == 0 && new_size <= self.end.get() - addr {
-            self.cursor.set(cursor.with_addr(addr + new_size));
+        let fits = new_size <= isize::MAX as usize
+            && round_up(new_size) <= self.end.get().saturating_sub(addr);
+        if self.is_last_block(addr, old_size) && addr & (align - 1) == 0 && fits {
+            let cursor = self.cursor.get();
+            self.cursor.set(cursor.with_addr(addr + round_up(new_size)));
             true
         } else {
             false
@@ -937,24 +1036,23 @@ impl Arena {
     /// assert_eq!(arena.stats().chunk_count, 1);
     /// ```
     pub fn reset(&mut self) {
-        let chunks = self.chunks.get_mut();
-        let Some(largest) = (0..chunks.len()).max_by_key(|&i| chunks[i].layout.size()) else {
-            return;
-        };
-        chunks.swap(0, largest);
-        for chunk in chunks.drain(1..) {
-            *self.reserved.get_mut() -= chunk.layout.size();
-            chunk.free();
+        let mut chunks = mem::take(self.chunks.get_mut());
+        if let Some(largest) = (0..chunks.len()).max_by_key(|&i| chunks[i].layout.size()) {
+            chunks.swap(0, largest);
+            for chunk in chunks.drain(1..) {
+                *self.reserved.get_mut() -= chunk.layout.size();
+                chunk.free();
+            }
+            self.enter(&chunks[0]);
+            *self.in_use.get_mut() = 1;
+            *self.used_before.get_mut() = 0;
         }
-        let kept = &chunks[0];
-        *self.start.get_mut() = kept.start();
-        *self.end.get_mut() = kept.usable_end();
-        *self.cursor.get_mut() = kept.ptr.as_ptr();
-        *self.in_use.get_mut() = 1;
-        *self.used_before.get_mut() = 0;
+        *self.chunks.get_mut() = chunks;
     }
 
-    /// Bytes handed out since the last reset, including alignment padding.
+    /// Bytes handed out since the last reset, including alignment padding
+    /// (sized values take a multiple of 8 bytes; strings and slices are
+    /// packed exactly).
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
@@ -963,7 +1061,13 @@ impl Arena {
     /// ```
     #[inline]
     pub fn allocated_bytes(&self) -> usize {
-        self.used_before.get() + (self.cursor.get().addr() - self.start.get())
+        self.used_before.get() + self.used_in_current()
+    }
+
+    /// Bytes used at both ends of the current chunk.
+    #[inline]
+    fn used_in_current(&self) -> usize {
+        (self.cursor.get().addr() - self.start.get()) + (self.top.get() - self.end.get())
     }
 
     /// Returns the arena's memory statistics.

@@ -187,7 +187,7 @@ impl<'a> Scope<'a> {
     /// ```
     /// let mut arena = arenakit_arena::Arena::new();
     /// let scope = arena.scope();
-    /// scope.alloc(0u16);
+    /// scope.alloc_str("xy");
     /// assert_eq!(scope.allocated_bytes(), 2);
     /// ```
     pub fn allocated_bytes(&self) -> usize {

@@ -236,11 +236,11 @@ impl<'a, T> Vec<'a, T> {
     /// ```
     /// let arena = arenakit_arena::Arena::new();
     /// let mut v = arenakit_arena::Vec::with_capacity_in(100, &arena);
-    /// v.push(1u32);
+    /// v.push(1u64);
     /// let s = v.into_slice_mut();
     /// s[0] += 1;
     /// assert_eq!(s, &[2]);
-    /// assert_eq!(arena.allocated_bytes(), 4);
+    /// assert_eq!(arena.allocated_bytes(), 8);
     /// ```
     pub fn into_slice_mut(mut self) -> &'a mut [T] {
         self.inner.shrink_to_fit();
