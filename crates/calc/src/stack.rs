@@ -170,3 +170,44 @@ impl StackGuard {
         self.budget
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Recurses with 1 KiB frames until the guard trips; returns the depth.
+    fn dive(guard: &StackGuard, depth: usize) -> usize {
+        let frame = [depth as u8; 1024];
+        std::hint::black_box(&frame);
+        if guard.exhausted() {
+            depth
+        } else {
+            dive(guard, depth + 1) + std::hint::black_box(0)
+        }
+    }
+
+    #[test]
+    fn guard_trips_before_an_ordinary_thread_overflows() {
+        let guard = StackGuard::here();
+        assert_eq!(guard.budget(), UNKNOWN_THREAD_BUDGET);
+        let depth = dive(&guard, 0);
+        assert!((100..=1100).contains(&depth), "{depth}");
+    }
+
+    #[test]
+    fn a_large_stack_thread_gets_a_large_budget() {
+        let (budget, depth) = run_with_stack(64 << 20, || {
+            let guard = StackGuard::here();
+            (guard.budget(), dive(&guard, 0))
+        });
+        assert!(budget > (64 << 20) - MARGIN - (1 << 20), "{budget}");
+        assert!(budget <= (64 << 20) - MARGIN, "{budget}");
+        assert!(depth > 50_000, "{depth}");
+    }
+
+    #[test]
+    fn sizes_grow_with_the_limit_and_are_capped() {
+        assert!(stack_size_for(100_000) > stack_size_for(10_000));
+        assert_eq!(stack_size_for(usize::MAX), MAX_STACK);
+    }
+}
