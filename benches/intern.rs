@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arenakit_intern::{IdentHash, Interner};
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Bencher, Criterion, Throughput, criterion_group, criterion_main};
 use string_interner::backend::{BucketBackend, StringBackend};
 use string_interner::{DefaultSymbol, StringInterner};
 
@@ -431,66 +431,94 @@ fn report_memory(workload: &Workload) {
     );
 }
 
-fn bench_get_or_intern<T: Subject>(c: &mut Criterion, workload: &Workload, id: &str) {
-    let mut group = c.benchmark_group(format!("intern/{}/get_or_intern", workload.name));
-    group.throughput(Throughput::Elements(workload.stream.len() as u64));
-    group.sample_size(20);
-    group.bench_function(id, |b| {
-        b.iter_batched(
-            T::empty,
-            |mut interner| {
-                for s in &workload.stream {
-                    black_box(interner.intern(black_box(s)));
-                }
-                interner
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    group.finish();
-}
-
-fn full<T: Subject>(workload: &Workload) -> (T, Vec<T::Sym>) {
+/// Interns the whole stream into a new interner.
+fn build<T: Subject>(workload: &Workload) -> (T, Vec<T::Sym>) {
     let mut interner = T::empty();
     let symbols = workload.stream.iter().map(|s| interner.intern(s)).collect();
     (interner, symbols)
 }
 
-fn bench_get<T: Subject>(c: &mut Criterion, workload: &Workload, id: &str) {
-    let (interner, _) = full::<T>(workload);
-    let mut group = c.benchmark_group(format!("intern/{}/get", workload.name));
-    group.throughput(Throughput::Elements(workload.stream.len() as u64));
-    group.sample_size(20);
-    group.bench_function(id, |b| {
-        b.iter(|| {
+/// `get_or_intern` over the stream, starting from an empty interner.
+fn get_or_intern<T: Subject>(b: &mut Bencher<'_>, workload: &Workload) {
+    b.iter_batched(
+        T::empty,
+        |mut interner| {
             for s in &workload.stream {
-                black_box(interner.lookup(black_box(s)));
+                black_box(interner.intern(black_box(s)));
             }
-        })
-    });
-    group.finish();
+            interner
+        },
+        BatchSize::LargeInput,
+    )
 }
 
-fn bench_resolve<T: Subject>(c: &mut Criterion, workload: &Workload, id: &str) {
-    let (interner, symbols) = full::<T>(workload);
-    let mut group = c.benchmark_group(format!("intern/{}/resolve", workload.name));
-    group.throughput(Throughput::Elements(symbols.len() as u64));
-    group.sample_size(20);
-    group.bench_function(id, |b| {
-        b.iter(|| {
-            for &sym in &symbols {
-                black_box(interner.string(black_box(sym)));
-            }
-        })
-    });
-    group.finish();
+/// `get` over the stream on an interner that holds every string.
+fn get<T: Subject>(b: &mut Bencher<'_>, workload: &Workload) {
+    let (interner, _) = build::<T>(workload);
+    b.iter(|| {
+        for s in &workload.stream {
+            black_box(interner.lookup(black_box(s)));
+        }
+    })
 }
 
-fn bench_all<T: Subject>(c: &mut Criterion, workloads: &[Workload], id: &str) {
-    for workload in workloads {
-        bench_get_or_intern::<T>(c, workload, id);
-        bench_get::<T>(c, workload, id);
-        bench_resolve::<T>(c, workload, id);
+/// `resolve` of the stream's symbols.
+fn resolve<T: Subject>(b: &mut Bencher<'_>, workload: &Workload) {
+    let (interner, symbols) = build::<T>(workload);
+    b.iter(|| {
+        for &sym in &symbols {
+            black_box(interner.string(black_box(sym)));
+        }
+    })
+}
+
+/// One group per workload and operation, with every interner in it, so the
+/// peers run back to back.
+fn compare(c: &mut Criterion, workload: &Workload) {
+    type Run = fn(&mut Bencher<'_>, &Workload);
+    let operations: [(&str, [Run; 4]); 3] = [
+        (
+            "get_or_intern",
+            [
+                get_or_intern::<Interner>,
+                get_or_intern::<LassoFx>,
+                get_or_intern::<SiString>,
+                get_or_intern::<SiBucket>,
+            ],
+        ),
+        (
+            "get",
+            [
+                get::<Interner>,
+                get::<LassoFx>,
+                get::<SiString>,
+                get::<SiBucket>,
+            ],
+        ),
+        (
+            "resolve",
+            [
+                resolve::<Interner>,
+                resolve::<LassoFx>,
+                resolve::<SiString>,
+                resolve::<SiBucket>,
+            ],
+        ),
+    ];
+    let names = [
+        "arenakit",
+        "lasso_fx",
+        "string_interner_string",
+        "string_interner_bucket",
+    ];
+    for (operation, runs) in operations {
+        let mut group = c.benchmark_group(format!("intern/{}/{operation}", workload.name));
+        group.throughput(Throughput::Elements(workload.stream.len() as u64));
+        group.sample_size(20);
+        for (name, run) in names.iter().zip(runs) {
+            group.bench_function(*name, |b| run(b, workload));
+        }
+        group.finish();
     }
 }
 
@@ -507,7 +535,7 @@ fn interning(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("intern/{}/hash", workload.name));
         group.throughput(Throughput::Elements(workload.stream.len() as u64));
         group.sample_size(20);
-        fn run<S: BuildHasher + Default>(b: &mut criterion::Bencher<'_>, stream: &[&str]) {
+        fn run<S: BuildHasher + Default>(b: &mut Bencher<'_>, stream: &[&str]) {
             b.iter_batched(
                 Interner::<S>::default,
                 |mut interner| {
@@ -529,10 +557,9 @@ fn interning(c: &mut Criterion) {
         group.finish();
     }
 
-    bench_all::<Interner>(c, &workloads, "arenakit");
-    bench_all::<LassoFx>(c, &workloads, "lasso_fx");
-    bench_all::<SiString>(c, &workloads, "string_interner_string");
-    bench_all::<SiBucket>(c, &workloads, "string_interner_bucket");
+    for workload in &workloads {
+        compare(c, workload);
+    }
 }
 
 criterion_group!(benches, interning);

@@ -88,8 +88,7 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 /// Compresses a string longer than 16 bytes into two words: every full
 /// 16-byte block but the last is folded into an accumulator, and the final 16
 /// bytes (which may overlap the previous block) are returned with it.
-#[cold]
-#[inline(never)]
+#[inline]
 fn hash_long(bytes: &[u8]) -> (u64, u64) {
     let len = bytes.len();
     let mut acc = SEED2;

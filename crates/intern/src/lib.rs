@@ -30,11 +30,14 @@
 //!
 //! The interner keeps three things: the arena with the string bytes, a
 //! vector of spans (pointer and length) indexed by symbol, and a
-//! [`hashbrown::HashTable`] of 8-byte slots, each a symbol with 32 bits of its
-//! string's hash. A lookup hashes the string once with [`IdentHash`], probes
-//! the table comparing stored hashes, and only compares string bytes when the
-//! hashes agree, so a miss almost never touches string memory, and growing
-//! the table rehashes from the stored hashes without reading any string.
+//! [`hashbrown::HashTable`] of 16-byte slots. A slot holds a symbol, 32 bits
+//! of its string's hash and a 64-bit key: a string of up to 7 bytes is stored
+//! in the key whole (bytes and length), a longer one by its first 7 bytes and
+//! its length. A lookup hashes the string once with [`IdentHash`] and probes
+//! the table comparing keys, so a short string is found or rejected without
+//! touching string memory, and a long one is compared byte by byte only when
+//! key and hash both agree. Growing the table rehashes from the stored hashes
+//! without reading any string.
 
 mod hash;
 mod keywords;
@@ -233,11 +236,65 @@ impl MemoryUsage {
     }
 }
 
-/// One entry of the hash index: a symbol and 32 bits of its string's hash.
+/// One entry of the hash index: a symbol, 32 bits of its string's hash, and
+/// the string's [`key`]: the whole string if it is short, else its first
+/// bytes and length.
 #[derive(Clone, Copy)]
 struct Slot {
+    key: u64,
     hash: u32,
     symbol: Symbol,
+}
+
+/// The longest string a [`key`] holds entirely.
+const INLINE_MAX: usize = 7;
+
+/// Reads four little-endian bytes of `bytes` starting at `at`.
+#[inline(always)]
+fn word32_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u64::from(u32::from_le_bytes(word))
+}
+
+/// A 64-bit summary of a string stored in its slot, so most comparisons need
+/// no string memory.
+///
+/// A string of at most [`INLINE_MAX`] bytes is encoded whole: its bytes in
+/// the low seven bytes (zero padded) and its length in the top byte, so two
+/// such keys are equal exactly when the strings are. A longer string keeps
+/// its first seven bytes and, in the top byte, `0x80 | min(len, 127)`; equal
+/// keys then only make equality possible.
+#[inline(always)]
+fn key(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    if len > INLINE_MAX {
+        (word_at(bytes, 0) & 0x00ff_ffff_ffff_ffff) | ((0x80 | len.min(127) as u64) << 56)
+    } else {
+        let packed = if len >= 4 {
+            // Two overlapping loads; the shared bytes agree, so OR is exact.
+            word32_at(bytes, 0) | (word32_at(bytes, len - 4) << ((len - 4) * 8))
+        } else if len > 0 {
+            let (mid, last) = (len / 2, len - 1);
+            u64::from(bytes[0])
+                | (u64::from(bytes[mid]) << (mid * 8))
+                | (u64::from(bytes[last]) << (last * 8))
+        } else {
+            0
+        };
+        packed | ((len as u64) << 56)
+    }
+}
+
+impl Slot {
+    /// Whether this slot holds the string `string`, whose hash and key are
+    /// given, looking at string memory only when the key cannot decide.
+    #[inline(always)]
+    fn holds(&self, spans: &[NonNull<str>], string: &str, hash: u32, key: u64) -> bool {
+        self.key == key
+            && (string.len() <= INLINE_MAX
+                || (self.hash == hash && str_eq(span_str(spans, self.symbol), string)))
+    }
 }
 
 /// Widens a stored 32-bit hash into the 64-bit hash the table works with.
@@ -312,9 +369,10 @@ fn str_eq(a: &str, b: &str) -> bool {
 //    in `clear(&mut self)`, which empties `spans` and `table` at the same
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
-// 3. Every slot in `table` has `symbol.to_index() < spans.len()` and
-//    `hash == self.hash_str(string of symbol)`; each string appears in at
-//    most one slot, and `table.len() == spans.len()`.
+// 3. Every slot in `table` has `symbol.to_index() < spans.len()`,
+//    `hash == self.hash_str(s)` and `key == key(s)` where `s` is the string
+//    of `symbol`; each string appears in at most one slot, and
+//    `table.len() == spans.len()`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
@@ -678,6 +736,7 @@ impl<S: BuildHasher> Interner<S> {
     #[inline]
     pub fn try_get_or_intern(&mut self, string: &str) -> Result<Symbol, CapacityError> {
         let hash = self.hash_str(string);
+        let key = key(string.as_bytes());
         let Interner {
             table,
             spans,
@@ -688,7 +747,7 @@ impl<S: BuildHasher> Interner<S> {
         } = self;
         let entry = table.entry(
             widen(hash),
-            |slot| slot.hash == hash && str_eq(span_str(spans, slot.symbol), string),
+            |slot| slot.holds(spans, string, hash, key),
             |slot| widen(slot.hash),
         );
         match entry {
@@ -706,7 +765,7 @@ impl<S: BuildHasher> Interner<S> {
                 // which is not used again.
                 spans.push(NonNull::from(stored));
                 *string_bytes += string.len();
-                vacant.insert(Slot { hash, symbol });
+                vacant.insert(Slot { key, hash, symbol });
                 Ok(symbol)
             }
         }
@@ -727,11 +786,10 @@ impl<S: BuildHasher> Interner<S> {
     #[inline]
     pub fn get(&self, string: &str) -> Option<Symbol> {
         let hash = self.hash_str(string);
+        let key = key(string.as_bytes());
         let spans = &self.spans;
         self.table
-            .find(widen(hash), |slot| {
-                slot.hash == hash && str_eq(span_str(spans, slot.symbol), string)
-            })
+            .find(widen(hash), |slot| slot.holds(spans, string, hash, key))
             .map(|slot| slot.symbol)
     }
 
