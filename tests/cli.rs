@@ -392,8 +392,9 @@ fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
     let nested = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
     let out = run(&["-e", &nested], "");
     assert_eq!(text(&out.stdout), "1\n");
-    let negs = format!("0 + {}1", "-".repeat(depth + 1));
-    let out = run(&["-e", &negs], "");
+    // On stdin: `-e ---1` would read as a flag.
+    let negs = format!("{}1", "-".repeat(depth - 1));
+    let out = run(&[], &negs);
     assert_eq!(text(&out.stdout), "-1\n");
     let very = format!("{}1{}", "(".repeat(200_000), ")".repeat(200_000));
     let out = run(&[], &very);

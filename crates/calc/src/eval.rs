@@ -93,6 +93,16 @@ enum Node {
         k: i64,
         span: Span,
     },
+    /// `if param cmp k then … else …`: an `If` whose condition is a
+    /// [`Node::ParamOpInt`] comparison (`cond`), tested without a dispatch.
+    IfParamCmp {
+        op: BinaryOp,
+        param: u32,
+        k: i64,
+        cond: u32,
+        then_branch: u32,
+        else_branch: u32,
+    },
     Call {
         slot: u32,
         first_arg: u32,
@@ -536,6 +546,13 @@ impl Evaluator {
     }
 }
 
+fn is_comparison(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    )
+}
+
 fn compile_expr(
     expr: &Expr<'_>,
     params: &[Symbol],
@@ -585,10 +602,20 @@ fn compile_expr(
             let cond = compile_expr(cond, params, globals, interner, code);
             let then_branch = compile_expr(then_branch, params, globals, interner, code);
             let else_branch = compile_expr(else_branch, params, globals, interner, code);
-            Node::If {
-                cond,
-                then_branch,
-                else_branch,
+            match code.nodes[cond as usize] {
+                Node::ParamOpInt { op, param, k, .. } if is_comparison(op) => Node::IfParamCmp {
+                    op,
+                    param,
+                    k,
+                    cond,
+                    then_branch,
+                    else_branch,
+                },
+                _ => Node::If {
+                    cond,
+                    then_branch,
+                    else_branch,
+                },
             }
         }
         ExprKind::Call {
@@ -912,6 +939,37 @@ impl Machine {
                 } else {
                     else_branch
                 };
+                self.operand(globals, code, branch, base)
+            }
+            Node::IfParamCmp {
+                op,
+                param,
+                k,
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                if self.guard.exhausted() {
+                    return self.throw(code, code.spans[idx as usize], Fail::Recursion);
+                }
+                let a = self.stack[base + param as usize];
+                let taken = if a.tag == Raw::INT {
+                    let x = a.bits as i64;
+                    match op {
+                        BinaryOp::Lt => x < k,
+                        BinaryOp::Le => x <= k,
+                        BinaryOp::Gt => x > k,
+                        BinaryOp::Ge => x >= k,
+                        BinaryOp::Eq => x == k,
+                        _ => x != k,
+                    }
+                } else {
+                    // Not an Int: the generic path compares (or reports the
+                    // type error) exactly as an unfused `if` would.
+                    let c = tri!(self.operand(globals, code, cond, base));
+                    c.bits != 0
+                };
+                let branch = if taken { then_branch } else { else_branch };
                 self.operand(globals, code, branch, base)
             }
             Node::Call {

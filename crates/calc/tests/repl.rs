@@ -126,7 +126,7 @@ fn deep_recursion_through_the_library_on_a_test_thread() {
         )
         .expect("a depth-9,000 recursion succeeds");
     assert_eq!(out, b"fn down(n)\n9000\n");
-    let nested = format!("{}1{}", "(".repeat(5_000), ")".repeat(5_000));
+    let nested = format!("{}1{}", "(".repeat(1_000), ")".repeat(1_000));
     out.clear();
     session
         .eval_line(&nested, &mut out)
