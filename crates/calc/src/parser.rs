@@ -25,15 +25,17 @@
 //! syntax error of its own: the parser stops at it silently, because the
 //! lexer's diagnostic already says what is wrong.
 //!
-//! **Depth.** Two limits, both reported as `nesting too deep`, keep the parser
-//! and everything that later walks the tree off the native stack's edge: the
-//! number of nested constructs being parsed at once (each expression, prefix
-//! operator, call, `if` and `**` exponent counts one, so a parenthesis costs
-//! one level), and the height of every subtree built — which also bounds
-//! left-associative chains such as `1 + 1 + … + 1`, built by a loop rather
-//! than by recursion. Both are [`MAX_NESTING`]. Finished operands wait on an
-//! explicit stack rather than in return values, so each recursive frame
-//! holds only a few scalars.
+//! **Depth.** Three limits, all reported as `nesting too deep`, keep the
+//! parser and everything that later walks the tree off the native stack's
+//! edge: the number of nested constructs being parsed at once (each
+//! expression, prefix operator, call, `if` and `**` exponent counts one, so
+//! a parenthesis costs one level) and the height of every subtree built —
+//! which also bounds left-associative chains such as `1 + 1 + … + 1`, built
+//! by a loop rather than by recursion — are both at most [`MAX_NESTING`];
+//! and the native stack the parser uses is at most [`STACK_BUDGET`], so that
+//! it cannot overflow even a thread with the default 2 MiB of stack.
+//! Finished operands wait on an explicit stack rather than in return values,
+//! so each recursive frame holds only a few scalars.
 
 use crate::ast::{BinaryOp, Param, Program, Span, UnaryOp};
 use crate::builder::{ArenaBuilder, TreeBuilder};
@@ -46,12 +48,29 @@ use arenakit_intern::{Interner, Symbol};
 ///
 /// One level of parentheses, a prefix operator, an `if` or a binary
 /// operator's right operand each take about one level, so 1,000 levels of
-/// any mix of them are far inside the limit. The parser needs a few hundred
-/// bytes of native stack per level: 1,000 levels fit in 1 MiB even in a
-/// debug build, while input nested close to the limit needs several MiB (as
-/// does walking a tree this tall), so the `calc` command line runs its
-/// pipeline on a thread with a large stack.
+/// any mix of them are far inside the limit. [`STACK_BUDGET`] may cut
+/// nesting off earlier (at a few thousand levels, depending on the build).
+/// Walking a tree 10,000 levels tall needs a few MiB of native stack, so the
+/// `calc` command line runs its pipeline on a thread with a large stack.
 pub const MAX_NESTING: u32 = 10_000;
+
+/// The most native stack the parser lets itself use, in bytes.
+///
+/// Deeper input is refused with `nesting too deep` even below
+/// [`MAX_NESTING`], so that parsing cannot overflow the stack of a thread
+/// with Rust's default 2 MiB, whatever the build. A level costs a few
+/// hundred bytes in an optimised build and about twice that in a debug
+/// build, so this allows several thousand levels — and always 1,000.
+pub const STACK_BUDGET: usize = 3 << 19;
+
+/// The address of a fresh local variable: where the native stack is now.
+/// Only differences between two positions are used, and the direction in
+/// which the stack grows does not matter.
+#[inline(always)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker as *const u8).addr()
+}
 
 /// The most diagnostics one parse reports. Past this many the parser stops
 /// with a last error saying so: nobody reads further, and rendering each
@@ -235,6 +254,8 @@ struct Parser<'i, 'b, S: TokenSource, B: TreeBuilder> {
     params: Vec<Param>,
     /// Set once [`MAX_ERRORS`] is reached: parsing stops.
     stopped: bool,
+    /// Where the native stack was when parsing began.
+    stack_base: usize,
 }
 
 impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
@@ -251,6 +272,7 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
             values: Vec::new(),
             params: Vec::new(),
             stopped: false,
+            stack_base: stack_position(),
         }
     }
 
@@ -347,9 +369,11 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
         self.error_at(span, "nesting too deep")
     }
 
-    /// Counts one more construct being parsed, refusing too many.
+    /// Counts one more construct being parsed, refusing too many — or too
+    /// much native stack, whichever comes first.
     fn enter(&mut self) -> PResult<()> {
-        if self.nesting >= MAX_NESTING {
+        if self.nesting >= MAX_NESTING || self.stack_base.abs_diff(stack_position()) > STACK_BUDGET
+        {
             return Err(self.too_deep(self.tok.span));
         }
         self.nesting += 1;

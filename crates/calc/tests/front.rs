@@ -44,9 +44,14 @@ fn run(file_name: &str, source: &str) -> Outcome {
 
 /// Runs `run` on a thread with a large stack.
 fn run_big_stack(file_name: &str, source: String) -> Outcome {
+    run_with_stack(STACK, file_name, source)
+}
+
+/// Runs `run` on a thread with `stack` bytes of stack.
+fn run_with_stack(stack: usize, file_name: &str, source: String) -> Outcome {
     let file_name = file_name.to_string();
     std::thread::Builder::new()
-        .stack_size(STACK)
+        .stack_size(stack)
         .spawn(move || run(&file_name, &source))
         .expect("spawn a parser thread")
         .join()
@@ -181,6 +186,29 @@ fn far_deeper_nesting_is_refused() {
     for open in ["(", "-", "f("] {
         let source = open.repeat(1_000_000);
         assert_eq!(messages(source).unwrap_err(), ["nesting too deep"]);
+    }
+}
+
+/// The parser keeps within its stack budget, so even a thread with Rust's
+/// default 2 MiB of stack parses 1,000 levels and refuses far more.
+#[test]
+fn a_default_thread_stack_is_enough() {
+    let stack = 2 << 20;
+    for (open, leaf, close) in [
+        ("(", "1", ")"),
+        ("-(", "1", ")"),
+        ("if (", "true", ") then 1 else 2"),
+        ("f(", "1", ")"),
+        ("if true then 1 else ", "2", ""),
+    ] {
+        let ok = run_with_stack(stack, "ok.calc", nested(open, leaf, close, 1000));
+        assert!(matches!(ok, Outcome::Ast(_)), "{open:?} x 1000");
+        let deep = run_with_stack(stack, "deep.calc", nested(open, leaf, close, 100_000));
+        let Outcome::Errors(_, errors) = deep else {
+            panic!("{open:?} x 100000 parsed")
+        };
+        let messages: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["nesting too deep"], "{open:?}");
     }
 }
 
