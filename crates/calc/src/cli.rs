@@ -45,7 +45,8 @@ pub const STDIN_NAME: &str = "<stdin>";
 #[command(
     name = "calc",
     version,
-    about = "The calc expression language: run a program, or an interactive prompt on a terminal."
+    about = "The calc expression language: run a program, or an interactive prompt on a terminal.",
+    long_about = None
 )]
 pub struct Args {
     /// The program file to run (`-` reads standard input).
