@@ -241,6 +241,10 @@ fn bad_arguments_exit_with_1_and_help_with_0() {
     for flag in ["--ast", "--stats", "--memo-cap", "--max-depth", "-e"] {
         assert!(help.contains(flag), "help mentions {flag}:\n{help}");
     }
+    assert!(
+        !help.contains("assert"),
+        "no doc example in the help:\n{help}"
+    );
 }
 
 #[test]
