@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 use std::borrow::Borrow;
+use std::cell::Cell;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::iter::FusedIterator;
@@ -45,6 +46,13 @@ const NIL: u32 = u32::MAX;
 /// `u32::MAX` is reserved for [`NIL`].
 pub const MAX_CAPACITY: usize = u32::MAX as usize;
 
+/// A table bucket index as stored in `Entry::bucket`: [`NIL`] if it does
+/// not fit.
+#[inline]
+fn bucket_hint(bucket: usize) -> u32 {
+    u32::try_from(bucket).unwrap_or(NIL)
+}
+
 /// One slab slot: a key, its value and the links of the recency list.
 #[derive(Clone)]
 struct Entry<K, V> {
@@ -54,6 +62,10 @@ struct Entry<K, V> {
     prev: u32,
     /// The next less recently used entry, or [`NIL`] for the tail.
     next: u32,
+    /// The table bucket that holds this entry's index, or [`NIL`] if unknown.
+    /// A hint only: it is checked before use, and a wrong one costs a hash
+    /// look-up. It saves rehashing the key on eviction and removal.
+    bucket: u32,
 }
 
 /// Hit, miss, insertion and eviction counters of an [`LruCache`].
@@ -494,8 +506,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         let (i, evicted) = if self.slab.len() >= self.cap {
             // Reuse the least recently used entry's slot in place.
             let i = self.tail;
-            let old_hash = self.hash(&self.slab[i as usize].key);
-            self.remove_from_table(old_hash, i);
+            self.unindex(i);
             self.unlink(i);
             let entry = &mut self.slab[i as usize];
             let old_key = std::mem::replace(&mut entry.key, key);
@@ -506,29 +517,67 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             let len = self.slab.len();
             if len == self.slab.capacity() {
                 // Grow by doubling, but never past the capacity.
-                self.slab.reserve_exact(len.max(4).min(self.cap - len));
+                let more = len.max(4).min(self.cap - len);
+                self.slab.reserve_exact(more);
             }
             self.slab.push(Entry {
                 key,
                 value,
                 prev: NIL,
                 next: NIL,
+                bucket: NIL,
             });
             // `len < cap <= MAX_CAPACITY`, so the index fits below `NIL`.
             (len as u32, None)
         };
+        // The table calls the hasher only when it moves every slot.
+        let moved = Cell::new(false);
         let (slab, hash_builder) = (&self.slab, &self.hash_builder);
-        self.table
-            .insert_unique(hash, i, |&j| hash_builder.hash_one(&slab[j as usize].key));
+        let bucket = self
+            .table
+            .insert_unique(hash, i, |&j| {
+                moved.set(true);
+                hash_builder.hash_one(&slab[j as usize].key)
+            })
+            .bucket_index();
+        if moved.get() {
+            self.rebuild_buckets();
+        } else {
+            self.slab[i as usize].bucket = bucket_hint(bucket);
+        }
         self.push_front(i);
         (i, evicted)
     }
 
-    /// Removes the table slot that holds slab index `i`, whose key hashes to
-    /// `hash`.
-    fn remove_from_table(&mut self, hash: u64, i: u32) {
+    /// Removes the table slot that holds slab index `i`.
+    fn unindex(&mut self, i: u32) {
+        let hint = self.slab[i as usize].bucket;
+        if hint != NIL
+            && let Ok(slot) = self.table.get_bucket_entry(hint as usize)
+            && *slot.get() == i
+        {
+            slot.remove();
+            return;
+        }
+        let hash = self.hash(&self.slab[i as usize].key);
         if let Ok(slot) = self.table.find_entry(hash, |&j| j == i) {
             slot.remove();
+        }
+    }
+
+    /// Makes the table slot that holds slab index `from` hold `to`.
+    fn reindex(&mut self, from: u32, to: u32) {
+        let hint = self.slab[from as usize].bucket;
+        if hint != NIL
+            && let Some(slot) = self.table.get_bucket_mut(hint as usize)
+            && *slot == from
+        {
+            *slot = to;
+            return;
+        }
+        let hash = self.hash(&self.slab[from as usize].key);
+        if let Some(slot) = self.table.find_mut(hash, |&j| j == from) {
+            *slot = to;
         }
     }
 
@@ -596,8 +645,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             return None;
         }
         let i = self.tail;
-        let hash = self.hash(&self.slab[i as usize].key);
-        self.remove_from_table(hash, i);
+        self.unindex(i);
         Some(self.take(i))
     }
 
@@ -610,10 +658,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         self.unlink(i);
         let last = (self.slab.len() - 1) as u32;
         if i != last {
-            let hash = self.hash(&self.slab[last as usize].key);
-            if let Some(slot) = self.table.find_mut(hash, |&j| j == last) {
-                *slot = i;
-            }
+            self.reindex(last, i);
             let Entry { prev, next, .. } = self.slab[last as usize];
             match prev {
                 NIL => self.head = i,
@@ -682,6 +727,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             let (slab, hash_builder) = (&self.slab, &self.hash_builder);
             self.table
                 .shrink_to(capacity, |&j| hash_builder.hash_one(&slab[j as usize].key));
+            self.rebuild_buckets();
         }
     }
 }
@@ -837,6 +883,16 @@ impl<K, V, S> LruCache<K, V, S> {
         }
     }
 
+    /// Records the table bucket of every slab index, after the table moved
+    /// its slots.
+    fn rebuild_buckets(&mut self) {
+        for bucket in self.table.iter_buckets() {
+            if let Some(&i) = self.table.get_bucket(bucket) {
+                self.slab[i as usize].bucket = bucket_hint(bucket);
+            }
+        }
+    }
+
     /// Makes the entry at slab index `i` the most recently used.
     #[inline]
     fn touch(&mut self, i: u32) {
@@ -880,7 +936,7 @@ impl<K, V, S> LruCache<K, V, S> {
 
 impl<K: Clone, V: Clone, S: Clone> Clone for LruCache<K, V, S> {
     fn clone(&self) -> Self {
-        LruCache {
+        let mut clone = LruCache {
             slab: self.slab.clone(),
             table: self.table.clone(),
             head: self.head,
@@ -889,7 +945,9 @@ impl<K: Clone, V: Clone, S: Clone> Clone for LruCache<K, V, S> {
             hash_builder: self.hash_builder.clone(),
             stats: self.stats,
             scratch: None,
-        }
+        };
+        clone.rebuild_buckets();
+        clone
     }
 }
 
