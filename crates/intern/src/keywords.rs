@@ -3,7 +3,8 @@
 use crate::{MAX_STRINGS, Symbol};
 
 /// A list of distinct strings that an interner interns first, in order, so
-/// that the `i`-th word always gets the symbol [`Symbol::from_index(i)`].
+/// that the `i`-th word always gets the symbol
+/// [`Symbol::from_index(i)`](Symbol::from_index).
 ///
 /// [`Keywords::new`] checks that the words are distinct; in a `const` item
 /// that check runs at compile time. The [`keywords!`](crate::keywords) macro

@@ -30,12 +30,13 @@
 //!
 //! The interner keeps three things: the arena with the string bytes, a
 //! vector of spans (pointer and length) indexed by symbol, and a
-//! [`hashbrown::HashTable`] of 16-byte slots. A slot holds a symbol, 32 bits
-//! of its string's hash and a 64-bit key: a string of up to 7 bytes is stored
-//! in the key whole (bytes and length), a longer one by its first 7 bytes and
-//! its length. A lookup hashes the string once with [`IdentHash`] and probes
-//! the table comparing keys, so a short string is found or rejected without
-//! touching string memory, and a long one is compared byte by byte only when
+//! [`hashbrown::HashTable`] of 24-byte slots. A slot holds a symbol, 32 bits
+//! of its string's hash, a pointer to the string's bytes and a 64-bit key: a
+//! string of up to 7 bytes is stored in the key whole (bytes and length), a
+//! longer one by its first 7 bytes and its length. A lookup hashes the string
+//! once with [`IdentHash`] and probes the table comparing keys, so a short
+//! string is found or rejected without touching string memory, and a long
+//! one is compared byte by byte, straight from the slot's pointer, only when
 //! key and hash both agree. Growing the table rehashes from the stored hashes
 //! without reading any string.
 
@@ -143,7 +144,8 @@ impl Symbol {
     /// ```
     #[inline]
     pub const fn to_index(self) -> usize {
-        (self.0.get() - 1) as usize
+        // Widening first lets the `- 1` fold into an address computation.
+        self.0.get() as usize - 1
     }
 }
 
@@ -236,12 +238,15 @@ impl MemoryUsage {
     }
 }
 
-/// One entry of the hash index: a symbol, 32 bits of its string's hash, and
-/// the string's [`key`]: the whole string if it is short, else its first
-/// bytes and length.
+/// One entry of the hash index: a symbol, 32 bits of its string's hash, the
+/// string's [`key`] (the whole string if it is short, else its first bytes
+/// and length) and a pointer to the string's bytes, so a long string is
+/// compared without going through the span vector.
 #[derive(Clone, Copy)]
 struct Slot {
     key: u64,
+    /// The first byte of the string in the arena (invariant 3).
+    bytes: NonNull<u8>,
     hash: u32,
     symbol: Symbol,
 }
@@ -286,14 +291,34 @@ fn key(bytes: &[u8]) -> u64 {
     }
 }
 
+/// Keys of strings shorter than this say exactly how long the string is.
+const KEY_LEN_LIMIT: usize = 127;
+
 impl Slot {
     /// Whether this slot holds the string `string`, whose hash and key are
     /// given, looking at string memory only when the key cannot decide.
     #[inline(always)]
     fn holds(&self, spans: &[NonNull<str>], string: &str, hash: u32, key: u64) -> bool {
-        self.key == key
-            && (string.len() <= INLINE_MAX
-                || (self.hash == hash && str_eq(span_str(spans, self.symbol), string)))
+        if self.key != key {
+            return false;
+        }
+        let len = string.len();
+        if len <= INLINE_MAX {
+            // The key holds the whole string.
+            return true;
+        }
+        if self.hash != hash {
+            return false;
+        }
+        if len < KEY_LEN_LIMIT {
+            // SAFETY: equal keys of strings shorter than `KEY_LEN_LIMIT` mean
+            // equal lengths, so the slot's string is `len` bytes long, and
+            // `bytes` points to it (invariants 1 to 3).
+            let stored = unsafe { std::slice::from_raw_parts(self.bytes.as_ptr(), len) };
+            bytes_eq(stored, string.as_bytes())
+        } else {
+            str_eq(span_str(spans, self.symbol), string)
+        }
     }
 }
 
@@ -315,20 +340,23 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// Compares two strings. Strings of 8 to 16 bytes, the common identifier
-/// lengths, are compared with two overlapping word loads each instead of a
-/// call to `memcmp`.
+/// Compares two strings; see [`bytes_eq`].
 #[inline(always)]
 fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && bytes_eq(a.as_bytes(), b.as_bytes())
+}
+
+/// Compares two byte strings of the same length. Strings of 8 to 32 bytes,
+/// the common identifier lengths, are compared with two or four overlapping
+/// word loads each instead of a call to `memcmp`.
+#[inline(always)]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let len = a.len();
-    if len != b.len() {
-        return false;
-    }
-    if (8..=16).contains(&len) {
-        word_at(a, 0) == word_at(b, 0) && word_at(a, len - 8) == word_at(b, len - 8)
-    } else {
-        a == b
+    let same = |at: usize| word_at(a, at) == word_at(b, at);
+    match len {
+        8..=16 => same(0) && same(len - 8),
+        17..=32 => same(0) && same(8) && same(len - 16) && same(len - 8),
+        _ => a == b,
     }
 }
 
@@ -370,9 +398,9 @@ fn str_eq(a: &str, b: &str) -> bool {
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
 // 3. Every slot in `table` has `symbol.to_index() < spans.len()`,
-//    `hash == self.hash_str(s)` and `key == key(s)` where `s` is the string
-//    of `symbol`; each string appears in at most one slot, and
-//    `table.len() == spans.len()`.
+//    `bytes == spans[symbol.to_index()].cast()`, `hash == self.hash_str(s)`
+//    and `key == key(s)` where `s` is the string of `symbol`; each string
+//    appears in at most one slot, and `table.len() == spans.len()`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
@@ -760,12 +788,17 @@ impl<S: BuildHasher> Interner<S> {
                 let Some(symbol) = Symbol::try_from_index(spans.len()) else {
                     return Err(CapacityError);
                 };
-                let stored = arena.alloc_str(string);
-                // Invariant 1: the span is taken from the arena's `&mut str`,
-                // which is not used again.
-                spans.push(NonNull::from(stored));
+                let stored = NonNull::from(arena.alloc_str(string));
+                // Invariant 1: the span and the slot's pointer are taken from
+                // the arena's `&mut str`, which is not used again.
+                spans.push(stored);
                 *string_bytes += string.len();
-                vacant.insert(Slot { key, hash, symbol });
+                vacant.insert(Slot {
+                    key,
+                    bytes: stored.cast(),
+                    hash,
+                    symbol,
+                });
                 Ok(symbol)
             }
         }

@@ -66,6 +66,12 @@ fn str_eq_agrees_with_slice_equality() {
         "abcdefghXjklmnop",
         "abcdefghijklmnopq",
         "abcdefghijklmnopr",
+        "Xbcdefghijklmnopq",
+        "abcdefghijklmnopqrstuvwxyz012345",
+        "abcdefghijklmnopqrstuvwxyz01234X",
+        "abcdefghijklmnopqrstuvwXyz012345",
+        "abcdefghijklXnopqrstuvwxyz012345",
+        "abcdefghijklmnopqrstuvwxyz0123456",
     ];
     for a in words {
         for b in words {
@@ -75,8 +81,8 @@ fn str_eq_agrees_with_slice_equality() {
 }
 
 #[test]
-fn table_entries_are_sixteen_bytes() {
-    assert_eq!(size_of::<Slot>(), 16);
+fn table_entries_are_twenty_four_bytes() {
+    assert_eq!(size_of::<Slot>(), 24);
 }
 
 /// Every string of up to `max_len` bytes over `alphabet`.
