@@ -32,13 +32,13 @@ unsafe impl Allocator for &Arena {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        if (**self).resize_last_in_place(
+        if let Some(same) = (**self).resize_last_in_place(
             ptr,
             old_layout.size(),
             new_layout.size(),
             new_layout.align(),
         ) {
-            return Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()));
+            return Ok(NonNull::slice_from_raw_parts(same, new_layout.size()));
         }
         let new = self.allocate(new_layout)?;
         // SAFETY: the caller guarantees `ptr` is valid for `old_layout.size()`

@@ -662,24 +662,28 @@ impl Arena {
         }
     }
 
-    /// Resizes the last allocation of the current chunk in place when it is
-    /// `ptr..ptr + old_size`, `ptr` is aligned to `align` and the chunk has room.
+    /// Resizes the last upward block of the current chunk in place when it is
+    /// `ptr..ptr + old_size`, `ptr` is aligned to `align` and the chunk has
+    /// room. Returns the block's pointer, carrying the chunk's provenance
+    /// (so it is valid for `new_size` bytes even if `ptr` was a dangling
+    /// zero-sized block that happened to sit at the cursor).
     pub(crate) fn resize_last_in_place(
         &self,
         ptr: NonNull<u8>,
         old_size: usize,
         new_size: usize,
         align: usize,
-    ) -> bool {
+    ) -> Option<NonNull<u8>> {
         let addr = ptr.as_ptr().addr();
         let fits = new_size <= isize::MAX as usize
             && round_up(new_size) <= self.end.get().saturating_sub(addr);
         if self.is_last_block(addr, old_size) && addr & (align - 1) == 0 && fits {
             let cursor = self.cursor.get();
             self.cursor.set(cursor.with_addr(addr + round_up(new_size)));
-            true
+            // SAFETY: `addr >= start >= EMPTY_ADDR > 0` (`is_last_block`, invariant 1).
+            Some(unsafe { NonNull::new_unchecked(cursor.with_addr(addr)) })
         } else {
-            false
+            None
         }
     }
 

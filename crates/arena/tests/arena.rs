@@ -397,3 +397,36 @@ fn with_capacity_reserves_upfront() {
     assert_eq!(arena.stats().chunk_count, 1);
     assert_eq!(Arena::with_capacity(0).stats().chunk_count, 0);
 }
+
+#[test]
+fn allocator_blocks_grow_and_shrink_in_place_when_last() {
+    use allocator_api2::alloc::Allocator;
+    let arena = Arena::with_capacity(256);
+    let a = &arena;
+    let empty = Layout::from_size_align(0, 8).unwrap();
+    let big = Layout::from_size_align(32, 8).unwrap();
+    let small = Layout::from_size_align(8, 8).unwrap();
+    let z = a.allocate(empty).unwrap().cast::<u8>();
+    // SAFETY: `z` came from this allocator with `empty`, and `big` is larger.
+    let g = unsafe { a.grow(z, empty, big) }.unwrap().cast::<u8>();
+    assert_eq!(g.as_ptr().addr(), z.as_ptr().addr(), "grew in place");
+    for i in 0..32 {
+        // SAFETY: the block is 32 bytes long.
+        unsafe { g.add(i).write(i as u8) };
+    }
+    assert_eq!(arena.allocated_bytes(), 32);
+    // SAFETY: `g` is a live block of layout `big`.
+    let s = unsafe { a.shrink(g, big, small) }.unwrap().cast::<u8>();
+    assert_eq!(s.as_ptr().addr(), g.as_ptr().addr());
+    assert_eq!(arena.allocated_bytes(), 8);
+    // SAFETY: the first 8 bytes were kept by the shrink.
+    assert_eq!(unsafe { s.add(7).read() }, 7);
+    // A string in between does not stop the block from growing in place:
+    // strings come from the other end of the chunk.
+    arena.alloc_str("other end");
+    // SAFETY: `s` is a live block of layout `small`.
+    let g2 = unsafe { a.grow(s, small, big) }.unwrap().cast::<u8>();
+    assert_eq!(g2.as_ptr().addr(), s.as_ptr().addr());
+    // SAFETY: growing keeps the contents.
+    assert_eq!(unsafe { g2.add(3).read() }, 3);
+}
