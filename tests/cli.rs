@@ -172,6 +172,17 @@ fn inline_program_with_dash_e() {
 }
 
 #[test]
+fn inline_program_may_start_with_a_minus_sign() {
+    // `-2 ** 2` is a program, not a flag.
+    let out = run(&["-e", "-2 ** 2"], "");
+    assert_eq!(text(&out.stdout), "-4\n");
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&["--eval", "-7 // 2", "--memo-cap", "0"], "");
+    assert_eq!(text(&out.stdout), "-4\n");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
 fn program_from_stdin_when_piped() {
     let out = run(&[], "fn sq(x) = x * x\nsq(12)\n");
     assert_eq!(text(&out.stdout), "144\n");

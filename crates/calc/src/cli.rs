@@ -57,7 +57,8 @@ pub struct Args {
         short = 'e',
         long = "eval",
         value_name = "PROGRAM",
-        conflicts_with = "file"
+        conflicts_with = "file",
+        allow_hyphen_values = true
     )]
     pub program: Option<String>,
     /// Print the parsed tree instead of running the program.
