@@ -991,7 +991,9 @@ impl Arena {
     }
 
     /// Allocates memory for `layout`, returning a pointer to it (not initialised).
-    /// A zero-sized layout yields a dangling, aligned pointer.
+    /// A zero-sized layout yields a dangling, aligned pointer. Like strings and
+    /// slices, raw blocks come from the downward end of the chunk and are not
+    /// rounded up.
     ///
     /// # Panics
     ///

@@ -44,6 +44,14 @@ use crate::{AllocError, Arena};
 /// });
 /// ```
 ///
+/// ```compile_fail,E0499
+/// let mut arena = arenakit_arena::Arena::new();
+/// let scope = arena.scope();
+/// let kept = scope.alloc(1u8);
+/// arena.reset(); // error: `arena` is still borrowed by `kept`
+/// assert_eq!(*kept, 1);
+/// ```
+///
 /// Correct use:
 ///
 /// ```
