@@ -30,15 +30,12 @@
 //!
 //! The interner keeps three things: the arena with the string bytes, a
 //! vector of spans (pointer and length) indexed by symbol, and a
-//! [`hashbrown::HashTable`] of 24-byte slots. A slot holds a symbol, 32 bits
-//! of its string's hash, a pointer to the string's bytes and a 64-bit key: a
-//! string of up to 7 bytes is stored in the key whole (bytes and length), a
-//! longer one by its first 7 bytes and its length. A lookup hashes the string
-//! once with [`IdentHash`] and probes the table comparing keys, so a short
-//! string is found or rejected without touching string memory, and a long
-//! one is compared byte by byte, straight from the slot's pointer, only when
-//! key and hash both agree. Growing the table rehashes from the stored hashes
-//! without reading any string.
+//! [`hashbrown::HashTable`] of 8-byte slots, each a symbol with 32 bits of
+//! its string's hash. A lookup hashes the string once with [`IdentHash`],
+//! probes the table comparing stored hashes, and only compares string bytes
+//! (inline for the common lengths, without a `memcmp` call) when the hashes
+//! agree, so a miss almost never touches string memory, and growing the
+//! table rehashes from the stored hashes without reading any string.
 
 mod hash;
 mod keywords;
@@ -238,87 +235,25 @@ impl MemoryUsage {
     }
 }
 
-/// One entry of the hash index: a symbol, 32 bits of its string's hash, the
-/// string's [`key`] (the whole string if it is short, else its first bytes
-/// and length) and a pointer to the string's bytes, so a long string is
-/// compared without going through the span vector.
+/// One entry of the hash index: a symbol and 32 bits of its string's hash.
+///
+/// Eight bytes keep the slot array small enough to stay in cache for the
+/// vocabularies of ordinary programs; a larger slot that also held a key or a
+/// pointer to the string measured slower, because the slot load is the
+/// lookup's most frequent cache miss.
 #[derive(Clone, Copy)]
 struct Slot {
-    key: u64,
-    /// The first byte of the string in the arena (invariant 3).
-    bytes: NonNull<u8>,
     hash: u32,
     symbol: Symbol,
 }
 
-/// The longest string a [`key`] holds entirely.
-const INLINE_MAX: usize = 7;
-
-/// Reads four little-endian bytes of `bytes` starting at `at`.
-#[inline(always)]
-fn word32_at(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0; 4];
-    word.copy_from_slice(&bytes[at..at + 4]);
-    u64::from(u32::from_le_bytes(word))
-}
-
-/// A 64-bit summary of a string stored in its slot, so most comparisons need
-/// no string memory.
-///
-/// A string of at most [`INLINE_MAX`] bytes is encoded whole: its bytes in
-/// the low seven bytes (zero padded) and its length in the top byte, so two
-/// such keys are equal exactly when the strings are. A longer string keeps
-/// its first seven bytes and, in the top byte, `0x80 | min(len, 127)`; equal
-/// keys then only make equality possible.
-#[inline(always)]
-fn key(bytes: &[u8]) -> u64 {
-    let len = bytes.len();
-    if len > INLINE_MAX {
-        (word_at(bytes, 0) & 0x00ff_ffff_ffff_ffff) | ((0x80 | len.min(127) as u64) << 56)
-    } else {
-        let packed = if len >= 4 {
-            // Two overlapping loads; the shared bytes agree, so OR is exact.
-            word32_at(bytes, 0) | (word32_at(bytes, len - 4) << ((len - 4) * 8))
-        } else if len > 0 {
-            let (mid, last) = (len / 2, len - 1);
-            u64::from(bytes[0])
-                | (u64::from(bytes[mid]) << (mid * 8))
-                | (u64::from(bytes[last]) << (last * 8))
-        } else {
-            0
-        };
-        packed | ((len as u64) << 56)
-    }
-}
-
-/// Keys of strings shorter than this say exactly how long the string is.
-const KEY_LEN_LIMIT: usize = 127;
-
 impl Slot {
-    /// Whether this slot holds the string `string`, whose hash and key are
-    /// given, looking at string memory only when the key cannot decide.
+    /// Whether this slot holds `string`, whose hash is `hash`: the stored
+    /// hash is compared first, so string memory is read only when the hashes
+    /// agree.
     #[inline(always)]
-    fn holds(&self, spans: &[NonNull<str>], string: &str, hash: u32, key: u64) -> bool {
-        if self.key != key {
-            return false;
-        }
-        let len = string.len();
-        if len <= INLINE_MAX {
-            // The key holds the whole string.
-            return true;
-        }
-        if self.hash != hash {
-            return false;
-        }
-        if len < KEY_LEN_LIMIT {
-            // SAFETY: equal keys of strings shorter than `KEY_LEN_LIMIT` mean
-            // equal lengths, so the slot's string is `len` bytes long, and
-            // `bytes` points to it (invariants 1 to 3).
-            let stored = unsafe { std::slice::from_raw_parts(self.bytes.as_ptr(), len) };
-            bytes_eq(stored, string.as_bytes())
-        } else {
-            str_eq(span_str(spans, self.symbol), string)
-        }
+    fn holds(&self, spans: &[NonNull<str>], string: &str, hash: u32) -> bool {
+        self.hash == hash && str_eq(span_str(spans, self.symbol), string)
     }
 }
 
@@ -397,10 +332,9 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 //    in `clear(&mut self)`, which empties `spans` and `table` at the same
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
-// 3. Every slot in `table` has `symbol.to_index() < spans.len()`,
-//    `bytes == spans[symbol.to_index()].cast()`, `hash == self.hash_str(s)`
-//    and `key == key(s)` where `s` is the string of `symbol`; each string
-//    appears in at most one slot, and `table.len() == spans.len()`.
+// 3. Every slot in `table` has `symbol.to_index() < spans.len()` and
+//    `hash == self.hash_str(s)` where `s` is the string of `symbol`; each
+//    string appears in at most one slot, and `table.len() == spans.len()`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
@@ -764,7 +698,6 @@ impl<S: BuildHasher> Interner<S> {
     #[inline]
     pub fn try_get_or_intern(&mut self, string: &str) -> Result<Symbol, CapacityError> {
         let hash = self.hash_str(string);
-        let key = key(string.as_bytes());
         let Interner {
             table,
             spans,
@@ -775,7 +708,7 @@ impl<S: BuildHasher> Interner<S> {
         } = self;
         let entry = table.entry(
             widen(hash),
-            |slot| slot.holds(spans, string, hash, key),
+            |slot| slot.holds(spans, string, hash),
             |slot| widen(slot.hash),
         );
         match entry {
@@ -788,17 +721,12 @@ impl<S: BuildHasher> Interner<S> {
                 let Some(symbol) = Symbol::try_from_index(spans.len()) else {
                     return Err(CapacityError);
                 };
-                let stored = NonNull::from(arena.alloc_str(string));
-                // Invariant 1: the span and the slot's pointer are taken from
-                // the arena's `&mut str`, which is not used again.
-                spans.push(stored);
+                let stored = arena.alloc_str(string);
+                // Invariant 1: the span is taken from the arena's `&mut str`,
+                // which is not used again.
+                spans.push(NonNull::from(stored));
                 *string_bytes += string.len();
-                vacant.insert(Slot {
-                    key,
-                    bytes: stored.cast(),
-                    hash,
-                    symbol,
-                });
+                vacant.insert(Slot { hash, symbol });
                 Ok(symbol)
             }
         }
@@ -819,10 +747,9 @@ impl<S: BuildHasher> Interner<S> {
     #[inline]
     pub fn get(&self, string: &str) -> Option<Symbol> {
         let hash = self.hash_str(string);
-        let key = key(string.as_bytes());
         let spans = &self.spans;
         self.table
-            .find(widen(hash), |slot| slot.holds(spans, string, hash, key))
+            .find(widen(hash), |slot| slot.holds(spans, string, hash))
             .map(|slot| slot.symbol)
     }
 

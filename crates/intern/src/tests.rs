@@ -81,66 +81,15 @@ fn str_eq_agrees_with_slice_equality() {
 }
 
 #[test]
-fn table_entries_are_twenty_four_bytes() {
-    assert_eq!(size_of::<Slot>(), 24);
-}
-
-/// Every string of up to `max_len` bytes over `alphabet`.
-fn all_strings(alphabet: &[u8], max_len: usize) -> Vec<Vec<u8>> {
-    let mut out = vec![Vec::new()];
-    let mut last = vec![Vec::new()];
-    for _ in 0..max_len {
-        let mut next = Vec::new();
-        for prefix in &last {
-            for &byte in alphabet {
-                let mut word = prefix.clone();
-                word.push(byte);
-                next.push(word);
-            }
-        }
-        out.extend(next.iter().cloned());
-        last = next;
-    }
-    out
+fn table_entries_are_eight_bytes() {
+    assert_eq!(size_of::<Slot>(), 8);
 }
 
 #[test]
-fn short_keys_are_exact() {
-    // Up to INLINE_MAX bytes, equal keys mean equal strings, including
-    // strings that differ only by trailing NULs.
-    let max_len = if cfg!(miri) { 3 } else { INLINE_MAX };
-    let alphabet: &[u8] = if cfg!(miri) { b"\0a" } else { b"\0a\xff" };
-    let words = all_strings(alphabet, max_len);
-    let mut seen = std::collections::HashMap::new();
-    for word in &words {
-        if let Some(other) = seen.insert(key(word), word) {
-            panic!("{word:?} and {other:?} share a key");
-        }
-    }
-    assert_eq!(seen.len(), words.len());
-}
-
-#[test]
-fn long_keys_are_marked_and_keep_the_length() {
-    let long = key(b"abcdefgh");
-    assert_eq!(long >> 56, 0x80 | 8);
-    assert_eq!(
-        long & 0x00ff_ffff_ffff_ffff,
-        u64::from_le_bytes(*b"abcdefg\0")
-    );
-    assert_eq!(key(&[b'z'; 300]) >> 56, 0x80 | 127);
-    assert_eq!(key(b"abcdefg") >> 56, 7);
-    assert_ne!(key(b"abcdefgh"), key(b"abcdefghi"));
-}
-
-#[test]
-fn keys_and_hashes_decide_mixed_lengths() {
-    // Strings that share a long key (same first seven bytes, both longer than
-    // 127 bytes) are still told apart by the full comparison.
+fn long_strings_differing_at_the_end_are_told_apart() {
     let mut interner = Interner::new();
     let a = "p".repeat(200);
     let b = format!("{}q", "p".repeat(199));
-    assert_eq!(key(a.as_bytes()), key(b.as_bytes()));
     let sa = interner.get_or_intern(&a);
     let sb = interner.get_or_intern(&b);
     assert_ne!(sa, sb);
