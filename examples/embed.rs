@@ -80,15 +80,17 @@ fn eval(sexp: Sexp<'_>, env: &HashMap<Symbol, i64>, names: &Interner) -> Result<
             .copied()
             .ok_or_else(|| format!("undefined '{}'", names.resolve(name))),
         Sexp::List([Sexp::Atom(op), args @ ..]) if *op == kw::ADD || *op == kw::MUL => {
-            let (mut acc, combine) = if *op == kw::ADD {
-                (0, i64::checked_add as fn(i64, i64) -> Option<i64>)
-            } else {
-                (1, i64::checked_mul)
-            };
-            for &arg in args {
-                acc = combine(acc, eval(arg, env, names)?).ok_or("overflow")?;
-            }
-            Ok(acc)
+            let add = *op == kw::ADD;
+            args.iter()
+                .try_fold(if add { 0 } else { 1 }, |acc: i64, &arg| {
+                    let value = eval(arg, env, names)?;
+                    let result = if add {
+                        acc.checked_add(value)
+                    } else {
+                        acc.checked_mul(value)
+                    };
+                    result.ok_or_else(|| "overflow".to_string())
+                })
         }
         Sexp::List(_) => Err("expected (+ …), (* …) or (define name expr)".to_string()),
     }
