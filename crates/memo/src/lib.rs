@@ -37,13 +37,27 @@ use hashbrown::HashTable;
 /// FxHash is not resistant to collision attacks. A cache that stores keys
 /// chosen by an adversary should be built with [`LruCache::with_hasher`] and a
 /// randomly seeded hasher such as [`std::hash::RandomState`].
+///
+/// ```
+/// use arenakit_memo::{DefaultHashBuilder, LruCache};
+///
+/// let cache: LruCache<u64, u64, DefaultHashBuilder> = LruCache::new(8);
+/// assert!(cache.is_empty());
+/// ```
 pub type DefaultHashBuilder = rustc_hash::FxBuildHasher;
 
 /// The link value that means "no entry".
 const NIL: u32 = u32::MAX;
 
 /// The largest capacity a cache can have: slab indices are `u32`, and
-/// `u32::MAX` is reserved for [`NIL`].
+/// `u32::MAX` is reserved to mean "no entry".
+///
+/// ```
+/// use arenakit_memo::{LruCache, MAX_CAPACITY};
+///
+/// let cache: LruCache<u8, u8> = LruCache::new(usize::MAX);
+/// assert_eq!(cache.capacity(), MAX_CAPACITY);
+/// ```
 pub const MAX_CAPACITY: usize = u32::MAX as usize;
 
 /// A table bucket index as stored in `Entry::bucket`: [`NIL`] if it does
@@ -159,6 +173,14 @@ pub enum Put<K, V> {
 /// `S` builds the hasher; the default is [`DefaultHashBuilder`] (FxHash).
 /// Look-ups take any borrowed form of the key, as with
 /// [`std::collections::HashMap`].
+///
+/// Memory grows with the entries, never past what the capacity needs. Each
+/// entry costs its key and value plus three `u32` (two links and a bucket
+/// hint), padded to their alignment, in the slab, and five bytes per bucket
+/// (a `u32` slab index and a control byte) in the table. Once the cache is
+/// full, inserting reuses the evicted entry's slot. The table may grow once
+/// more after many evictions (deleted buckets use up its spare room), to
+/// twice the buckets; from then on inserting allocates nothing.
 ///
 /// ```
 /// use arenakit_memo::LruCache;
