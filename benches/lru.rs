@@ -6,6 +6,10 @@
 //! the value is read, on a miss the key is inserted. Before the timings, the
 //! memory each cache holds per entry is measured with a counting global
 //! allocator and printed.
+//!
+//! Each peer runs with its default hasher (`lru`: foldhash, `schnellru`:
+//! ahash); two more cases separate the hasher from the structure:
+//! `arenakit-memo+foldhash` and `schnellru+fx` swap the hashers.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
