@@ -11,7 +11,7 @@
 //! Operations: `get_or_intern` over the whole stream starting from an empty
 //! interner, `get` over the stream on a full interner, and `resolve` of the
 //! stream's symbols. A `hash` group runs arenakit's interner with its own
-//! hash, FxHash and foldhash to show why the default was chosen. Before the
+//! hash, FxHash and foldhash, to compare the default against the alternatives. Before the
 //! benchmarks the binary prints the memory each interner holds per unique
 //! string, measured with a counting global allocator.
 //!
