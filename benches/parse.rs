@@ -16,12 +16,11 @@
 //! Run with `cargo bench --bench parse -- --warm-up-time 1 --measurement-time 3`.
 
 use std::hint::black_box;
-use std::marker::PhantomData;
 use std::rc::Rc;
 
 use arenakit_arena::Arena;
 use arenakit_calc::ast::{BinaryOp, Expr, ExprKind, Param, Span, Stmt, UnaryOp};
-use arenakit_calc::builder::{ArenaBuilder, TreeBuilder};
+use arenakit_calc::builder::{ArenaBuilder, NodeAlloc, TreeBuilder};
 use arenakit_calc::lexer::{Lexer, Token, Tokens};
 use arenakit_calc::parser::{parse, parse_tokens_with};
 use arenakit_intern::{Interner, Symbol};
@@ -233,22 +232,18 @@ fn sum_ref(stmts: &[Stmt<'_>]) -> i64 {
         .fold(0, i64::wrapping_add)
 }
 
-/// Where a peer allocator puts the crate's `Expr` nodes.
-trait NodeAlloc<'a> {
-    fn node(&self, expr: Expr<'a>) -> &'a Expr<'a>;
-    fn nodes(&self, exprs: impl ExactSizeIterator<Item = Expr<'a>>) -> &'a [Expr<'a>];
-    fn params(&self, params: &[Param]) -> &'a [Param];
-}
+/// bumpalo as a place for the crate's `Expr` nodes.
+struct Bump<'a>(&'a bumpalo::Bump);
 
-impl<'a> NodeAlloc<'a> for &'a bumpalo::Bump {
+impl<'a> NodeAlloc<'a> for Bump<'a> {
     fn node(&self, expr: Expr<'a>) -> &'a Expr<'a> {
-        self.alloc(expr)
+        self.0.alloc(expr)
     }
     fn nodes(&self, exprs: impl ExactSizeIterator<Item = Expr<'a>>) -> &'a [Expr<'a>] {
-        self.alloc_slice_fill_iter(exprs)
+        self.0.alloc_slice_fill_iter(exprs)
     }
     fn params(&self, params: &[Param]) -> &'a [Param] {
-        self.alloc_slice_copy(params)
+        self.0.alloc_slice_copy(params)
     }
 }
 
@@ -267,109 +262,6 @@ impl<'a> NodeAlloc<'a> for Typed<'a> {
     }
     fn params(&self, params: &[Param]) -> &'a [Param] {
         self.params.alloc_extend(params.iter().copied())
-    }
-}
-
-/// Builds the crate's `Expr` with a peer allocator, exactly as
-/// `ArenaBuilder` does with the arenakit arena.
-struct PeerBuilder<'a, A>(A, PhantomData<&'a ()>);
-
-impl<'a, A: NodeAlloc<'a>> TreeBuilder for PeerBuilder<'a, A> {
-    type Expr = Expr<'a>;
-    type Stmt = Stmt<'a>;
-    fn int(&mut self, value: i64, span: Span) -> Expr<'a> {
-        Expr {
-            kind: ExprKind::Int(value),
-            span,
-        }
-    }
-    fn float(&mut self, value: f64, span: Span) -> Expr<'a> {
-        Expr {
-            kind: ExprKind::Float(value),
-            span,
-        }
-    }
-    fn bool(&mut self, value: bool, span: Span) -> Expr<'a> {
-        Expr {
-            kind: ExprKind::Bool(value),
-            span,
-        }
-    }
-    fn var(&mut self, name: Symbol, span: Span) -> Expr<'a> {
-        Expr {
-            kind: ExprKind::Var(name),
-            span,
-        }
-    }
-    fn call(
-        &mut self,
-        callee: Symbol,
-        callee_span: Span,
-        args: impl ExactSizeIterator<Item = Expr<'a>>,
-        span: Span,
-    ) -> Expr<'a> {
-        let args = self.0.nodes(args);
-        Expr {
-            kind: ExprKind::Call {
-                callee,
-                callee_span,
-                args,
-            },
-            span,
-        }
-    }
-    fn unary(&mut self, op: UnaryOp, operand: Expr<'a>, span: Span) -> Expr<'a> {
-        let operand = self.0.node(operand);
-        Expr {
-            kind: ExprKind::Unary { op, operand },
-            span,
-        }
-    }
-    fn binary(&mut self, op: BinaryOp, lhs: Expr<'a>, rhs: Expr<'a>, span: Span) -> Expr<'a> {
-        let (lhs, rhs) = (self.0.node(lhs), self.0.node(rhs));
-        Expr {
-            kind: ExprKind::Binary { op, lhs, rhs },
-            span,
-        }
-    }
-    fn if_else(&mut self, c: Expr<'a>, t: Expr<'a>, e: Expr<'a>, span: Span) -> Expr<'a> {
-        let (cond, then_branch, else_branch) = (self.0.node(c), self.0.node(t), self.0.node(e));
-        Expr {
-            kind: ExprKind::If {
-                cond,
-                then_branch,
-                else_branch,
-            },
-            span,
-        }
-    }
-    fn let_stmt(&mut self, name: Symbol, name_span: Span, value: Expr<'a>, span: Span) -> Stmt<'a> {
-        Stmt::Let {
-            name,
-            name_span,
-            value: self.0.node(value),
-            span,
-        }
-    }
-    fn fn_stmt(
-        &mut self,
-        name: Symbol,
-        name_span: Span,
-        params: &[Param],
-        body: Expr<'a>,
-        span: Span,
-    ) -> Stmt<'a> {
-        let params = self.0.params(params);
-        Stmt::Fn {
-            name,
-            name_span,
-            params,
-            body: self.0.node(body),
-            span,
-        }
-    }
-    fn expr_stmt(&mut self, expr: Expr<'a>) -> Stmt<'a> {
-        Stmt::Expr(self.0.node(expr))
     }
 }
 
@@ -586,7 +478,7 @@ fn build_eval_drop(c: &mut Criterion) {
     group.bench_function("bumpalo", |b| {
         b.iter(|| {
             let bump = bumpalo::Bump::new();
-            let mut builder = PeerBuilder(&bump, PhantomData);
+            let mut builder = ArenaBuilder::with_allocator(Bump(&bump));
             let stmts = parse_tokens_with(&tokens, &mut builder, &mut interner).expect("valid");
             let sum = sum_ref(&stmts);
             assert_eq!(sum, expected);
@@ -601,7 +493,7 @@ fn build_eval_drop(c: &mut Criterion) {
                 nodes: &nodes,
                 params: &params,
             };
-            let mut builder = PeerBuilder(typed, PhantomData);
+            let mut builder = ArenaBuilder::with_allocator(typed);
             let stmts = parse_tokens_with(&tokens, &mut builder, &mut interner).expect("valid");
             let sum = sum_ref(&stmts);
             assert_eq!(sum, expected);

@@ -14,6 +14,7 @@
 use crate::ast::{BinaryOp, Expr, ExprKind, Param, Span, Stmt, UnaryOp};
 use arenakit_arena::Arena;
 use arenakit_intern::Symbol;
+use std::marker::PhantomData;
 
 /// Builds expression and statement nodes on behalf of the parser.
 ///
@@ -122,19 +123,86 @@ pub trait TreeBuilder {
 /// assert!(matches!(expr.kind, ExprKind::Unary { .. }));
 /// assert_eq!((expr.span.start, expr.span.end), (0, 2));
 /// ```
+///
+/// The allocator is a parameter: any [`NodeAlloc`] works, so the benchmarks
+/// build the very same tree in a bumpalo or typed-arena arena to compare
+/// allocators on equal terms.
 #[derive(Clone, Copy)]
-pub struct ArenaBuilder<'a> {
-    arena: &'a Arena,
+pub struct ArenaBuilder<'a, A: NodeAlloc<'a> = &'a Arena> {
+    alloc: A,
+    _tree: PhantomData<&'a ()>,
 }
 
 impl<'a> ArenaBuilder<'a> {
     /// A builder that allocates in `arena`.
     pub fn new(arena: &'a Arena) -> ArenaBuilder<'a> {
-        ArenaBuilder { arena }
+        ArenaBuilder::with_allocator(arena)
     }
 }
 
-impl<'a> TreeBuilder for ArenaBuilder<'a> {
+impl<'a, A: NodeAlloc<'a>> ArenaBuilder<'a, A> {
+    /// A builder that allocates with `alloc`.
+    ///
+    /// ```
+    /// use arenakit_arena::Arena;
+    /// use arenakit_calc::builder::ArenaBuilder;
+    /// use arenakit_calc::parser::parse_with;
+    /// use arenakit_intern::Interner;
+    ///
+    /// let arena = Arena::new();
+    /// let mut builder = ArenaBuilder::with_allocator(&arena);
+    /// let stmts = parse_with("f(1, 2)", &mut builder, &mut Interner::new()).unwrap();
+    /// assert_eq!(stmts.len(), 1);
+    /// ```
+    pub fn with_allocator(alloc: A) -> ArenaBuilder<'a, A> {
+        ArenaBuilder {
+            alloc,
+            _tree: PhantomData,
+        }
+    }
+}
+
+/// Where an [`ArenaBuilder`] puts the nodes of an `Expr<'a>` tree: anything
+/// that can hand out `'a` references to nodes, node slices and parameter
+/// lists.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::ast::{Expr, ExprKind, Span};
+/// use arenakit_calc::builder::NodeAlloc;
+///
+/// let arena = Arena::new();
+/// let leaf = Expr { kind: ExprKind::Int(1), span: Span::new(0, 1) };
+/// let node: &Expr = (&arena).node(leaf);
+/// assert_eq!(node.kind, ExprKind::Int(1));
+/// ```
+pub trait NodeAlloc<'a> {
+    /// Moves one node into the allocator.
+    fn node(&self, expr: Expr<'a>) -> &'a Expr<'a>;
+    /// Moves a list of nodes into the allocator, contiguously.
+    fn nodes(&self, exprs: impl ExactSizeIterator<Item = Expr<'a>>) -> &'a [Expr<'a>];
+    /// Copies a parameter list into the allocator.
+    fn params(&self, params: &[Param]) -> &'a [Param];
+}
+
+impl<'a> NodeAlloc<'a> for &'a Arena {
+    #[inline]
+    fn node(&self, expr: Expr<'a>) -> &'a Expr<'a> {
+        self.alloc(expr)
+    }
+
+    #[inline]
+    fn nodes(&self, exprs: impl ExactSizeIterator<Item = Expr<'a>>) -> &'a [Expr<'a>] {
+        self.alloc_slice_fill_iter(exprs)
+    }
+
+    #[inline]
+    fn params(&self, params: &[Param]) -> &'a [Param] {
+        self.alloc_slice_copy(params)
+    }
+}
+
+impl<'a, A: NodeAlloc<'a>> TreeBuilder for ArenaBuilder<'a, A> {
     type Expr = Expr<'a>;
     type Stmt = Stmt<'a>;
 
@@ -173,7 +241,7 @@ impl<'a> TreeBuilder for ArenaBuilder<'a> {
         args: impl ExactSizeIterator<Item = Expr<'a>>,
         span: Span,
     ) -> Expr<'a> {
-        let args = self.arena.alloc_slice_fill_iter(args);
+        let args = self.alloc.nodes(args);
         Expr {
             kind: ExprKind::Call {
                 callee,
@@ -185,7 +253,7 @@ impl<'a> TreeBuilder for ArenaBuilder<'a> {
     }
 
     fn unary(&mut self, op: UnaryOp, operand: Expr<'a>, span: Span) -> Expr<'a> {
-        let operand = self.arena.alloc(operand);
+        let operand = self.alloc.node(operand);
         Expr {
             kind: ExprKind::Unary { op, operand },
             span,
@@ -193,8 +261,8 @@ impl<'a> TreeBuilder for ArenaBuilder<'a> {
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: Expr<'a>, rhs: Expr<'a>, span: Span) -> Expr<'a> {
-        let lhs = self.arena.alloc(lhs);
-        let rhs = self.arena.alloc(rhs);
+        let lhs = self.alloc.node(lhs);
+        let rhs = self.alloc.node(rhs);
         Expr {
             kind: ExprKind::Binary { op, lhs, rhs },
             span,
@@ -208,9 +276,9 @@ impl<'a> TreeBuilder for ArenaBuilder<'a> {
         else_branch: Expr<'a>,
         span: Span,
     ) -> Expr<'a> {
-        let cond = self.arena.alloc(cond);
-        let then_branch = self.arena.alloc(then_branch);
-        let else_branch = self.arena.alloc(else_branch);
+        let cond = self.alloc.node(cond);
+        let then_branch = self.alloc.node(then_branch);
+        let else_branch = self.alloc.node(else_branch);
         Expr {
             kind: ExprKind::If {
                 cond,
@@ -225,7 +293,7 @@ impl<'a> TreeBuilder for ArenaBuilder<'a> {
         Stmt::Let {
             name,
             name_span,
-            value: self.arena.alloc(value),
+            value: self.alloc.node(value),
             span,
         }
     }
@@ -241,13 +309,13 @@ impl<'a> TreeBuilder for ArenaBuilder<'a> {
         Stmt::Fn {
             name,
             name_span,
-            params: self.arena.alloc_slice_copy(params),
-            body: self.arena.alloc(body),
+            params: self.alloc.params(params),
+            body: self.alloc.node(body),
             span,
         }
     }
 
     fn expr_stmt(&mut self, expr: Expr<'a>) -> Stmt<'a> {
-        Stmt::Expr(self.arena.alloc(expr))
+        Stmt::Expr(self.alloc.node(expr))
     }
 }
