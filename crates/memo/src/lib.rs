@@ -295,7 +295,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        match self.index_of(key) {
+        // An empty table finds nothing, so there is no need to check for one.
+        match self.find(self.hash(key), key) {
             Some(i) => {
                 self.stats.hits += 1;
                 self.touch(i);
@@ -430,6 +431,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     /// assert_eq!(cache.put(1, "A"), Put::Replaced("a"));
     /// assert_eq!(cache.put(3, "c"), Put::Evicted(2, "b"));
     /// ```
+    #[inline]
     pub fn put(&mut self, key: K, value: V) -> Put<K, V> {
         if self.cap == 0 {
             return Put::Rejected(key, value);
@@ -529,11 +531,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             // Reuse the least recently used entry's slot in place.
             let i = self.tail;
             self.unindex(i);
-            self.unlink(i);
             let entry = &mut self.slab[i as usize];
             let old_key = std::mem::replace(&mut entry.key, key);
             let old_value = std::mem::replace(&mut entry.value, value);
             self.stats.evictions += 1;
+            // The slot stays linked: moving it from the tail to the head is
+            // all the list needs.
+            self.touch(i);
             (i, Some((old_key, old_value)))
         } else {
             let len = self.slab.len();
@@ -567,7 +571,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         } else {
             self.slab[i as usize].bucket = bucket_hint(bucket);
         }
-        self.push_front(i);
+        if evicted.is_none() {
+            self.push_front(i);
+        }
         (i, evicted)
     }
 
@@ -918,10 +924,23 @@ impl<K, V, S> LruCache<K, V, S> {
     /// Makes the entry at slab index `i` the most recently used.
     #[inline]
     fn touch(&mut self, i: u32) {
-        if self.head != i {
-            self.unlink(i);
-            self.push_front(i);
+        let head = self.head;
+        if head == i {
+            return;
         }
+        // `i` is linked and is not the head, so it has a more recent
+        // neighbour and the head is another entry: only `next` can be NIL.
+        let e = &mut self.slab[i as usize];
+        let (prev, next) = (e.prev, e.next);
+        e.prev = NIL;
+        e.next = head;
+        self.slab[prev as usize].next = next;
+        match next {
+            NIL => self.tail = prev,
+            n => self.slab[n as usize].prev = prev,
+        }
+        self.slab[head as usize].prev = i;
+        self.head = i;
     }
 
     /// Takes the entry at slab index `i` out of the recency list.
