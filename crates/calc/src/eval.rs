@@ -103,13 +103,7 @@ enum Node {
         then_branch: u32,
         else_branch: u32,
     },
-    Call {
-        slot: u32,
-        first_arg: u32,
-        argc: u32,
-        span: Span,
-        callee_span: Span,
-    },
+    Call(CallSite),
 }
 
 /// Compiled code for one expression: nodes in post-order, the root last.
@@ -630,13 +624,13 @@ fn compile_expr(
                 .collect();
             let first_arg = code.args.len() as u32;
             code.args.extend_from_slice(&compiled);
-            Node::Call {
+            Node::Call(CallSite {
                 slot,
                 first_arg,
                 argc: compiled.len() as u32,
                 span,
                 callee_span,
-            }
+            })
         }
     };
     code.nodes.push(node);
@@ -811,24 +805,7 @@ impl Machine {
                 }
                 self.binary_slow(code, op, a, Raw::int(k), span)
             }
-            Node::Call {
-                slot,
-                first_arg,
-                argc,
-                span,
-                callee_span,
-            } => self.call(
-                globals,
-                code,
-                base,
-                CallSite {
-                    slot,
-                    first_arg,
-                    argc,
-                    span,
-                    callee_span,
-                },
-            ),
+            Node::Call(site) => self.call(globals, code, base, site),
             _ => self.eval(globals, code, idx, base),
         }
     }
@@ -972,24 +949,7 @@ impl Machine {
                 let branch = if taken { then_branch } else { else_branch };
                 self.operand(globals, code, branch, base)
             }
-            Node::Call {
-                slot,
-                first_arg,
-                argc,
-                span,
-                callee_span,
-            } => self.call(
-                globals,
-                code,
-                base,
-                CallSite {
-                    slot,
-                    first_arg,
-                    argc,
-                    span,
-                    callee_span,
-                },
-            ),
+            Node::Call(site) => self.call(globals, code, base, site),
         }
     }
 
@@ -1151,7 +1111,7 @@ impl Machine {
 }
 
 /// The operands of a call node.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 struct CallSite {
     slot: u32,
     first_arg: u32,
