@@ -524,6 +524,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     /// new entry's slab index and the evicted entry.
     ///
     /// The capacity must not be 0.
+    #[inline]
     fn insert_new(&mut self, hash: u64, key: K, value: V) -> (u32, Option<(K, V)>) {
         debug_assert!(self.cap > 0);
         self.stats.insertions += 1;
@@ -578,6 +579,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     }
 
     /// Removes the table slot that holds slab index `i`.
+    #[inline]
     fn unindex(&mut self, i: u32) {
         let hint = self.slab[i as usize].bucket;
         if hint != NIL
@@ -587,6 +589,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             slot.remove();
             return;
         }
+        self.unindex_by_hash(i);
+    }
+
+    /// Removes the table slot that holds slab index `i`, found by hashing its
+    /// key: the slow path of [`unindex`](Self::unindex), for a wrong hint.
+    #[cold]
+    #[inline(never)]
+    fn unindex_by_hash(&mut self, i: u32) {
         let hash = self.hash(&self.slab[i as usize].key);
         if let Ok(slot) = self.table.find_entry(hash, |&j| j == i) {
             slot.remove();
