@@ -30,12 +30,12 @@
 //!
 //! The interner keeps three things: the arena with the string bytes, a
 //! vector of spans (pointer and length) indexed by symbol, and a
-//! [`hashbrown::HashTable`] of 8-byte slots, each a symbol with 32 bits of
-//! its string's hash. A lookup hashes the string once with [`IdentHash`],
-//! probes the table comparing stored hashes, and only compares string bytes
-//! (inline for the common lengths, without a `memcmp` call) when the hashes
-//! agree, so a miss almost never touches string memory, and growing the
-//! table rehashes from the stored hashes without reading any string.
+//! [`hashbrown::HashTable`] of 4-byte slots, each holding just a symbol. A
+//! lookup hashes the string once with [`IdentHash`] and probes the table,
+//! whose control bytes hold 7 bits of each entry's hash; only when those
+//! agree does it read the symbol's span and compare string bytes (inline for
+//! the common lengths, without a `memcmp` call), so a miss rarely touches
+//! string memory. Growing the table, which is rare, rehashes the strings.
 
 mod hash;
 mod keywords;
@@ -235,36 +235,24 @@ impl MemoryUsage {
     }
 }
 
-/// One entry of the hash index: a symbol and 32 bits of its string's hash.
-///
-/// Eight bytes keep the slot array small enough to stay in cache for the
-/// vocabularies of ordinary programs; a larger slot that also held a key or a
-/// pointer to the string measured slower, because the slot load is the
-/// lookup's most frequent cache miss.
-#[derive(Clone, Copy)]
-struct Slot {
-    hash: u32,
-    symbol: Symbol,
-}
-
-impl Slot {
-    /// Whether this slot holds `string`, whose hash is `hash`: the stored
-    /// hash is compared first, so string memory is read only when the hashes
-    /// agree.
-    #[inline(always)]
-    fn holds(&self, spans: &[NonNull<str>], string: &str, hash: u32) -> bool {
-        self.hash == hash && str_eq(span_str(spans, self.symbol), string)
-    }
-}
-
-/// Widens a stored 32-bit hash into the 64-bit hash the table works with.
+/// Widens a 32-bit hash into the 64-bit hash the table works with.
 ///
 /// hashbrown takes the bucket index from the low bits and a 7-bit tag from
 /// the top bits; repeating the 32 bits in both halves gives it independent
-/// bits for each, and lets the table be rehashed from the slots alone.
+/// bits for each.
 #[inline(always)]
 fn widen(hash: u32) -> u64 {
     u64::from(hash) * 0x1_0000_0001
+}
+
+/// The table hash of `string`: its hash under `hasher`, folded to 32 bits
+/// and [widened](widen).
+#[inline(always)]
+fn table_hash<S: BuildHasher>(hasher: &S, string: &str) -> u64 {
+    let mut state = hasher.build_hasher();
+    state.write(string.as_bytes());
+    let hash = state.finish();
+    widen((hash ^ (hash >> 32)) as u32)
 }
 
 /// Reads eight little-endian bytes of `bytes` starting at `at`.
@@ -332,15 +320,17 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 //    in `clear(&mut self)`, which empties `spans` and `table` at the same
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
-// 3. Every slot in `table` has `symbol.to_index() < spans.len()` and
-//    `hash == self.hash_str(s)` where `s` is the string of `symbol`; each
+// 3. Every symbol in `table` has `symbol.to_index() < spans.len()` and sits
+//    where `table_hash(&self.hasher, s)` puts it, `s` being its string; each
 //    string appears in at most one slot, and `table.len() == spans.len()`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
 pub struct Interner<S = IdentHash> {
-    /// The hash index: one slot per interned string.
-    table: HashTable<Slot>,
+    /// The hash index: one symbol per interned string. Four-byte slots keep
+    /// it small enough to stay in cache for the vocabularies of ordinary
+    /// programs; the slot load is the lookup's most frequent cache miss.
+    table: HashTable<Symbol>,
     /// `spans[i]` is the string of `Symbol::from_index(i)`.
     spans: Vec<NonNull<str>>,
     /// The sum of the lengths of the interned strings.
@@ -391,7 +381,7 @@ impl Interner {
     /// use arenakit_intern::Interner;
     ///
     /// let interner = Interner::with_capacity(1000);
-    /// assert!(interner.memory_usage().index_bytes >= 1000 * 8);
+    /// assert!(interner.memory_usage().index_bytes >= 1000 * 4);
     /// ```
     pub fn with_capacity(capacity: usize) -> Interner {
         Interner::with_capacity_and_hasher(capacity, IdentHash)
@@ -647,15 +637,6 @@ impl<S: BuildHasher> Interner<S> {
         interner
     }
 
-    /// The stored 32 bits of the hash of `string`.
-    #[inline(always)]
-    fn hash_str(&self, string: &str) -> u32 {
-        let mut hasher = self.hasher.build_hasher();
-        hasher.write(string.as_bytes());
-        let hash = hasher.finish();
-        (hash ^ (hash >> 32)) as u32
-    }
-
     /// The symbol of `string`, interning it first if it is new.
     ///
     /// # Panics
@@ -701,22 +682,22 @@ impl<S: BuildHasher> Interner<S> {
     /// ```
     #[inline]
     pub fn try_get_or_intern(&mut self, string: &str) -> Result<Symbol, CapacityError> {
-        let hash = self.hash_str(string);
         let Interner {
             table,
             spans,
             string_bytes,
+            hasher,
             limit,
             arena,
-            ..
         } = self;
+        let hash = table_hash(hasher, string);
         let entry = table.entry(
-            widen(hash),
-            |slot| slot.holds(spans, string, hash),
-            |slot| widen(slot.hash),
+            hash,
+            |&symbol| str_eq(span_str(spans, symbol), string),
+            |&symbol| table_hash(hasher, span_str(spans, symbol)),
         );
         match entry {
-            Entry::Occupied(occupied) => Ok(occupied.get().symbol),
+            Entry::Occupied(occupied) => Ok(*occupied.get()),
             Entry::Vacant(vacant) => {
                 if spans.len() >= *limit {
                     return Err(CapacityError);
@@ -730,7 +711,7 @@ impl<S: BuildHasher> Interner<S> {
                 // which is not used again.
                 spans.push(NonNull::from(stored));
                 *string_bytes += string.len();
-                vacant.insert(Slot { hash, symbol });
+                vacant.insert(symbol);
                 Ok(symbol)
             }
         }
@@ -750,11 +731,11 @@ impl<S: BuildHasher> Interner<S> {
     /// ```
     #[inline]
     pub fn get(&self, string: &str) -> Option<Symbol> {
-        let hash = self.hash_str(string);
+        let hash = table_hash(&self.hasher, string);
         let spans = &self.spans;
         self.table
-            .find(widen(hash), |slot| slot.holds(spans, string, hash))
-            .map(|slot| slot.symbol)
+            .find(hash, |&symbol| str_eq(span_str(spans, symbol), string))
+            .copied()
     }
 
     /// Whether `string` has been interned.

@@ -81,8 +81,8 @@ fn str_eq_agrees_with_slice_equality() {
 }
 
 #[test]
-fn table_entries_are_eight_bytes() {
-    assert_eq!(size_of::<Slot>(), 8);
+fn table_entries_are_four_bytes() {
+    assert_eq!(size_of::<Symbol>(), 4);
 }
 
 #[test]
