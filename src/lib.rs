@@ -14,3 +14,8 @@ pub use arenakit_arena as arena;
 pub use arenakit_calc as calc;
 pub use arenakit_intern as intern;
 pub use arenakit_memo as memo;
+
+// The README's examples run as doctests, so it cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
