@@ -269,6 +269,19 @@ fn alloc_failed(err: AllocError, layout: Layout) -> ! {
     }
 }
 
+/// Refuses, at compile time, a `T` that needs `Drop`: the arena never runs
+/// destructors (invariant 7), so such a value would leak silently. The check
+/// is a post-monomorphisation error, reported where the caller names `T`.
+#[inline(always)]
+pub(crate) fn refuse_drop<T>() {
+    const {
+        assert!(
+            !mem::needs_drop::<T>(),
+            "arenas cannot hold a type that needs Drop; use TypedArena"
+        )
+    };
+}
+
 impl Arena {
     /// Creates an empty arena. No memory is allocated until the first allocation.
     ///
@@ -704,12 +717,7 @@ impl Arena {
     /// ```
     #[inline(always)]
     pub fn alloc<T>(&self, value: T) -> &mut T {
-        const {
-            assert!(
-                !mem::needs_drop::<T>(),
-                "Arena cannot hold a type that needs Drop; use TypedArena"
-            )
-        };
+        refuse_drop::<T>();
         let p = self.alloc_raw::<T>();
         // SAFETY: `p` is fresh, aligned memory for a `T` (or dangling for a
         // zero-sized `T`) that nothing else references (invariant 3) and that
@@ -735,12 +743,7 @@ impl Arena {
     /// ```
     #[inline(always)]
     pub fn alloc_with<T, F: FnOnce() -> T>(&self, f: F) -> &mut T {
-        const {
-            assert!(
-                !mem::needs_drop::<T>(),
-                "Arena cannot hold a type that needs Drop; use TypedArena"
-            )
-        };
+        refuse_drop::<T>();
         let p = self.alloc_raw::<T>();
         // SAFETY: as in `alloc`; if `f` panics, nothing was written and the
         // slot is simply unused.
@@ -765,12 +768,7 @@ impl Arena {
     /// ```
     #[inline(always)]
     pub fn try_alloc<T>(&self, value: T) -> Result<&mut T, AllocError> {
-        const {
-            assert!(
-                !mem::needs_drop::<T>(),
-                "Arena cannot hold a type that needs Drop; use TypedArena"
-            )
-        };
+        refuse_drop::<T>();
         let p = self.try_alloc_raw::<T>()?;
         // SAFETY: as in `alloc`.
         unsafe {
@@ -789,12 +787,7 @@ impl Arena {
     /// ```
     #[inline(always)]
     pub fn try_alloc_with<T, F: FnOnce() -> T>(&self, f: F) -> Result<&mut T, AllocError> {
-        const {
-            assert!(
-                !mem::needs_drop::<T>(),
-                "Arena cannot hold a type that needs Drop; use TypedArena"
-            )
-        };
+        refuse_drop::<T>();
         let p = self.try_alloc_raw::<T>()?;
         // SAFETY: as in `alloc_with`.
         unsafe {
@@ -912,12 +905,7 @@ impl Arena {
         I: IntoIterator<Item = T>,
         I::IntoIter: ExactSizeIterator,
     {
-        const {
-            assert!(
-                !mem::needs_drop::<T>(),
-                "Arena cannot hold a type that needs Drop; use TypedArena"
-            )
-        };
+        refuse_drop::<T>();
         let mut iter = iter.into_iter();
         let len = iter.len();
         let layout = match Layout::array::<T>(len) {
@@ -971,12 +959,7 @@ impl Arena {
         len: usize,
         mut f: F,
     ) -> Result<&mut [T], AllocError> {
-        const {
-            assert!(
-                !mem::needs_drop::<T>(),
-                "Arena cannot hold a type that needs Drop; use TypedArena"
-            )
-        };
+        refuse_drop::<T>();
         let layout =
             Layout::array::<T>(len).map_err(|_| AllocError::new(AllocErrorKind::LayoutOverflow))?;
         let p = self.try_alloc_layout_inner(layout)?.cast::<T>();

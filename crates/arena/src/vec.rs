@@ -1,7 +1,6 @@
 //! [`Vec`]: a growable vector whose buffer lives in an [`Arena`].
 
 use core::fmt;
-use core::mem;
 use core::ops::{Deref, DerefMut};
 
 use crate::Arena;
@@ -44,12 +43,7 @@ impl<'a, T> Vec<'a, T> {
     /// assert!(v.is_empty());
     /// ```
     pub fn new_in(arena: &'a Arena) -> Self {
-        const {
-            assert!(
-                !mem::needs_drop::<T>(),
-                "arena Vec cannot hold a type that needs Drop"
-            )
-        };
+        crate::arena::refuse_drop::<T>();
         Vec {
             inner: Inner::new_in(arena),
         }
@@ -67,12 +61,7 @@ impl<'a, T> Vec<'a, T> {
     /// assert!(v.capacity() >= 8);
     /// ```
     pub fn with_capacity_in(capacity: usize, arena: &'a Arena) -> Self {
-        const {
-            assert!(
-                !mem::needs_drop::<T>(),
-                "arena Vec cannot hold a type that needs Drop"
-            )
-        };
+        crate::arena::refuse_drop::<T>();
         Vec {
             inner: Inner::with_capacity_in(capacity, arena),
         }
