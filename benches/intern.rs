@@ -3,7 +3,8 @@
 //! the same run, on two workloads:
 //!
 //! * `zipf`: 2M look-ups over a generated 50k-identifier vocabulary, drawn
-//!   with Zipf-like (1/rank) frequencies from a fixed-seed generator;
+//!   with Zipf-like (1/rank) frequencies from a fixed-seed generator and
+//!   laid out as slices of one text, the way a lexer sees them;
 //! * `corpus`: the first 2M identifier tokens of the Rust standard library
 //!   sources (the `rust-src` component of an installed toolchain), falling
 //!   back to the cargo registry sources and then to the `zipf` stream.
@@ -253,11 +254,24 @@ fn zipf_workload() -> Workload {
         total += 1.0 / (rank as f64 + 1.0);
         cumulative.push(total);
     }
-    let stream = (0..STREAM_LEN)
+    let words: Vec<&str> = (0..STREAM_LEN)
         .map(|_| {
             let u = (rng.next() >> 11) as f64 / (1_u64 << 53) as f64 * total;
             let rank = cumulative.partition_point(|&c| c < u).min(VOCABULARY - 1);
             vocabulary[rank]
+        })
+        .collect();
+    // The stream is slices of one text, as a lexer's identifiers are slices
+    // of the source it reads front to back: each word is read from memory
+    // next to the previous one, not from a scattered heap block.
+    let text: &'static str = Box::leak(words.join(" ").into_boxed_str());
+    let mut at = 0;
+    let stream = words
+        .iter()
+        .map(|word| {
+            let slice = &text[at..at + word.len()];
+            at += word.len() + 1;
+            slice
         })
         .collect();
     Workload::new("zipf", stream)

@@ -37,14 +37,6 @@ fn read_u64(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// Reads four little-endian bytes of `bytes` starting at `at`.
-#[inline(always)]
-fn read_u32(bytes: &[u8], at: usize) -> u32 {
-    let mut word = [0; 4];
-    word.copy_from_slice(&bytes[at..at + 4]);
-    u32::from_le_bytes(word)
-}
-
 /// Hashes a byte string; this is the function behind [`IdentHasher::write`].
 ///
 /// The result depends only on the bytes (the length is mixed in), so it can
@@ -63,32 +55,54 @@ fn read_u32(bytes: &[u8], at: usize) -> u32 {
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let len = bytes.len();
     let (a, b) = if len <= 16 {
-        if len >= 8 {
-            (read_u64(bytes, 0), read_u64(bytes, len - 8))
-        } else if len >= 4 {
-            (
-                u64::from(read_u32(bytes, 0)),
-                u64::from(read_u32(bytes, len - 4)),
-            )
-        } else if len > 0 {
-            // One to three bytes: the first, middle and last byte cover all.
-            let spread = (u64::from(bytes[0]) << 16)
-                | (u64::from(bytes[len / 2]) << 8)
-                | u64::from(bytes[len - 1]);
-            (spread, 0)
-        } else {
-            (0, 0)
-        }
+        short_words(bytes)
     } else {
         hash_long(bytes)
     };
     fold(a ^ SEED0, b ^ SEED1 ^ (len as u64))
 }
 
+/// Two words that together hold every byte of a string of at most 16 bytes,
+/// so two strings of the same such length are equal exactly when their
+/// words are.
+///
+/// Every length from 4 to 16 takes the same four (possibly overlapping)
+/// 4-byte loads, at offsets computed without a branch, so the common
+/// identifier lengths share one path. Shorter strings take their first,
+/// middle and last bytes, which between them are every byte.
+#[inline(always)]
+pub(crate) fn short_words(bytes: &[u8]) -> (u64, u64) {
+    let len = bytes.len();
+    debug_assert!(len <= 16);
+    if len >= 4 {
+        // 0 for 4 to 7 bytes, 4 for 8 to 16: the loads then cover the first
+        // and the last eight bytes.
+        let step = (len >> 3) << 2;
+        let at = |offset: usize| {
+            // SAFETY: every offset used below is at most `len - 4`: `step`
+            // is 4 only when `len >= 8`. The read is unaligned.
+            u64::from(unsafe { bytes.as_ptr().add(offset).cast::<u32>().read_unaligned() })
+        };
+        let a = (at(0) << 32) | at(step);
+        let b = (at(len - 4) << 32) | at(len - 4 - step);
+        (a, b)
+    } else if len > 0 {
+        let spread = (u64::from(bytes[0]) << 16)
+            | (u64::from(bytes[len / 2]) << 8)
+            | u64::from(bytes[len - 1]);
+        (spread, 0)
+    } else {
+        (0, 0)
+    }
+}
+
 /// Compresses a string longer than 16 bytes into two words: every full
 /// 16-byte block but the last is folded into an accumulator, and the final 16
 /// bytes (which may overlap the previous block) are returned with it.
-#[inline]
+///
+/// It is kept out of line so that the short-string path, which is most
+/// identifiers, stays small where it is inlined into a look-up.
+#[inline(never)]
 fn hash_long(bytes: &[u8]) -> (u64, u64) {
     let len = bytes.len();
     let mut acc = SEED2;

@@ -29,16 +29,22 @@
 //! # How it works
 //!
 //! The interner keeps three things: the arena with the string bytes, a
-//! vector of spans (pointer and length) indexed by symbol, and a
-//! [`hashbrown::HashTable`] of 4-byte slots, each holding just a symbol. A
-//! lookup hashes the string once with [`IdentHash`] and probes the table,
-//! whose control bytes hold 7 bits of each entry's hash; only when those
-//! agree does it read the symbol's span and compare string bytes (inline for
-//! the common lengths, without a `memcmp` call), so a miss rarely touches
-//! string memory. Growing the table, which is rare, rehashes the strings.
+//! vector of spans (pointer and length) indexed by symbol, and a hash index
+//! of 8-byte slots, each holding a string's 32-bit hash and its symbol. A
+//! lookup hashes the string once with [`IdentHash`] and probes the index
+//! linearly from the slot the hash picks; only a slot whose whole 32-bit
+//! hash agrees leads to the symbol's span and a comparison of string bytes
+//! (inline for the common lengths, without a `memcmp` call), so a miss
+//! reads no string memory, and growing the index moves slots by their
+//! stored hash without reading any string.
+//!
+//! Spans and bytes are laid out in symbol order, which is first-seen order.
+//! In a skewed stream of identifiers the frequent ones are seen first, so
+//! their spans and bytes share a few cache lines at the front.
 
 mod hash;
 mod keywords;
+mod table;
 
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
@@ -48,8 +54,7 @@ use std::ops::Index;
 use std::ptr::NonNull;
 
 use arenakit_arena::Arena;
-use hashbrown::HashTable;
-use hashbrown::hash_table::Entry;
+use table::{Probe, Table};
 
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
 pub use keywords::Keywords;
@@ -198,7 +203,8 @@ pub struct MemoryUsage {
     /// lengths), which live in the interner's arena. Arena chunks also hold
     /// some unused space at their ends, which is not counted.
     pub string_bytes: usize,
-    /// The bytes allocated by the hash index (slots and control bytes).
+    /// The bytes allocated by the hash index (8 bytes per slot; the index
+    /// keeps at least a fifth of its slots free).
     pub index_bytes: usize,
     /// The bytes allocated by the symbol-to-string span vector.
     pub span_bytes: usize,
@@ -235,24 +241,13 @@ impl MemoryUsage {
     }
 }
 
-/// Widens a 32-bit hash into the 64-bit hash the table works with.
-///
-/// hashbrown takes the bucket index from the low bits and a 7-bit tag from
-/// the top bits; repeating the 32 bits in both halves gives it independent
-/// bits for each.
+/// The table hash of `string`: its hash under `hasher`, folded to 32 bits.
 #[inline(always)]
-fn widen(hash: u32) -> u64 {
-    u64::from(hash) * 0x1_0000_0001
-}
-
-/// The table hash of `string`: its hash under `hasher`, folded to 32 bits
-/// and [widened](widen).
-#[inline(always)]
-fn table_hash<S: BuildHasher>(hasher: &S, string: &str) -> u64 {
+fn hash32<S: BuildHasher>(hasher: &S, string: &str) -> u32 {
     let mut state = hasher.build_hasher();
     state.write(string.as_bytes());
     let hash = state.finish();
-    widen((hash ^ (hash >> 32)) as u32)
+    (hash ^ (hash >> 32)) as u32
 }
 
 /// Reads eight little-endian bytes of `bytes` starting at `at`.
@@ -269,17 +264,22 @@ fn str_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && bytes_eq(a.as_bytes(), b.as_bytes())
 }
 
-/// Compares two byte strings of the same length. Strings of 8 to 32 bytes,
-/// the common identifier lengths, are compared with two or four overlapping
-/// word loads each instead of a call to `memcmp`.
+/// Compares two byte strings of the same length. Strings of up to 32 bytes,
+/// the common identifier lengths, are compared word by word without a call
+/// to `memcmp` and without a branch on the exact length below 17 bytes.
 #[inline(always)]
 fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    debug_assert_eq!(a.len(), b.len());
     let len = a.len();
-    let same = |at: usize| word_at(a, at) == word_at(b, at);
-    match len {
-        8..=16 => same(0) && same(len - 8),
-        17..=32 => same(0) && same(8) && same(len - 16) && same(len - 8),
-        _ => a == b,
+    if len <= 16 {
+        let (a0, a1) = hash::short_words(a);
+        let (b0, b1) = hash::short_words(b);
+        ((a0 ^ b0) | (a1 ^ b1)) == 0
+    } else if len <= 32 {
+        let same = |at: usize| word_at(a, at) ^ word_at(b, at);
+        (same(0) | same(8) | same(len - 16) | same(len - 8)) == 0
+    } else {
+        a == b
     }
 }
 
@@ -320,17 +320,17 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 //    in `clear(&mut self)`, which empties `spans` and `table` at the same
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
-// 3. Every symbol in `table` has `symbol.to_index() < spans.len()` and sits
-//    where `table_hash(&self.hasher, s)` puts it, `s` being its string; each
-//    string appears in at most one slot, and `table.len() == spans.len()`.
+// 3. `table` holds one slot per span: the slot of symbol `s` holds
+//    `hash32(&self.hasher, string of s)` and sits where that hash leads
+//    (the table's invariant 2); `s.to_index() < spans.len()`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
 pub struct Interner<S = IdentHash> {
-    /// The hash index: one symbol per interned string. Four-byte slots keep
-    /// it small enough to stay in cache for the vocabularies of ordinary
-    /// programs; the slot load is the lookup's most frequent cache miss.
-    table: HashTable<Symbol>,
+    /// The hash index (see the `table` module): one slot per string with
+    /// its address, hash and length, so a hit goes from the slot straight to
+    /// the string bytes, and a miss reads no string memory.
+    table: Table,
     /// `spans[i]` is the string of `Symbol::from_index(i)`.
     spans: Vec<NonNull<str>>,
     /// The sum of the lengths of the interned strings.
@@ -381,7 +381,7 @@ impl Interner {
     /// use arenakit_intern::Interner;
     ///
     /// let interner = Interner::with_capacity(1000);
-    /// assert!(interner.memory_usage().index_bytes >= 1000 * 4);
+    /// assert!(interner.memory_usage().index_bytes >= 1000 * 8);
     /// ```
     pub fn with_capacity(capacity: usize) -> Interner {
         Interner::with_capacity_and_hasher(capacity, IdentHash)
@@ -444,7 +444,7 @@ impl<S> Interner<S> {
     /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Interner<S> {
         Interner {
-            table: HashTable::with_capacity(capacity),
+            table: Table::with_capacity(capacity),
             spans: Vec::with_capacity(capacity),
             string_bytes: 0,
             hasher,
@@ -690,31 +690,32 @@ impl<S: BuildHasher> Interner<S> {
             limit,
             arena,
         } = self;
-        let hash = table_hash(hasher, string);
-        let entry = table.entry(
-            hash,
-            |&symbol| str_eq(span_str(spans, symbol), string),
-            |&symbol| table_hash(hasher, span_str(spans, symbol)),
-        );
-        match entry {
-            Entry::Occupied(occupied) => Ok(*occupied.get()),
-            Entry::Vacant(vacant) => {
-                if spans.len() >= *limit {
-                    return Err(CapacityError);
-                }
-                // Invariant 4: `len < limit <= MAX_STRINGS`.
-                let Some(symbol) = Symbol::try_from_index(spans.len()) else {
-                    return Err(CapacityError);
-                };
-                let stored = arena.alloc_str(string);
-                // Invariant 1: the span is taken from the arena's `&mut str`,
-                // which is not used again.
-                spans.push(NonNull::from(stored));
-                *string_bytes += string.len();
-                vacant.insert(symbol);
-                Ok(symbol)
-            }
+        let hash = hash32(hasher, string);
+        let index = match table.find(hash, string, |symbol| span_str(spans, symbol)) {
+            Probe::Found(symbol) => return Ok(symbol),
+            Probe::Vacant { index } => index,
+        };
+        if spans.len() >= *limit {
+            return Err(CapacityError);
         }
+        // Invariant 4: `len < limit <= MAX_STRINGS`.
+        let Some(symbol) = Symbol::try_from_index(spans.len()) else {
+            return Err(CapacityError);
+        };
+        let index = if table.is_full() {
+            table.grow();
+            table.vacant_index(hash)
+        } else {
+            index
+        };
+        let stored = arena.alloc_str(string);
+        // Invariant 1: the span is taken from the arena's `&mut str`, which
+        // is not used again.
+        spans.push(NonNull::from(stored));
+        *string_bytes += string.len();
+        // Invariant 3: the slot goes where the string's hash leads.
+        table.insert(index, hash, symbol);
+        Ok(symbol)
     }
 
     /// The symbol of `string` if it has been interned, without interning it.
@@ -731,11 +732,15 @@ impl<S: BuildHasher> Interner<S> {
     /// ```
     #[inline]
     pub fn get(&self, string: &str) -> Option<Symbol> {
-        let hash = table_hash(&self.hasher, string);
+        let hash = hash32(&self.hasher, string);
         let spans = &self.spans;
-        self.table
-            .find(hash, |&symbol| str_eq(span_str(spans, symbol), string))
-            .copied()
+        match self
+            .table
+            .find(hash, string, |symbol| span_str(spans, symbol))
+        {
+            Probe::Found(symbol) => Some(symbol),
+            Probe::Vacant { .. } => None,
+        }
     }
 
     /// Whether `string` has been interned.

@@ -45,13 +45,6 @@ fn symbol_space_ends_at_max_strings() {
 }
 
 #[test]
-fn widened_hash_keeps_all_bits_in_both_halves() {
-    let wide = widen(0xdead_beef);
-    assert_eq!(wide as u32, 0xdead_beef);
-    assert_eq!((wide >> 32) as u32, 0xdead_beef);
-}
-
-#[test]
 fn str_eq_agrees_with_slice_equality() {
     let words = [
         "",
@@ -81,8 +74,45 @@ fn str_eq_agrees_with_slice_equality() {
 }
 
 #[test]
-fn table_entries_are_four_bytes() {
+fn symbols_are_four_bytes() {
     assert_eq!(size_of::<Symbol>(), 4);
+    assert_eq!(size_of::<Option<Symbol>>(), 4);
+}
+
+#[test]
+fn with_capacity_holds_that_many_strings_without_growing() {
+    for capacity in [1, 7, 100, 1000, 4096] {
+        let mut interner = Interner::with_capacity(capacity);
+        let before = interner.memory_usage();
+        for i in 0..capacity {
+            interner.get_or_intern(&format!("s{i}"));
+        }
+        let after = interner.memory_usage();
+        assert_eq!(after.index_bytes, before.index_bytes, "capacity {capacity}");
+        assert_eq!(after.span_bytes, before.span_bytes, "capacity {capacity}");
+        // One more string may grow the index, and everything is still found.
+        interner.get_or_intern("one more");
+        for i in 0..capacity {
+            assert_eq!(
+                interner.get(&format!("s{i}")).map(Symbol::to_index),
+                Some(i)
+            );
+        }
+    }
+}
+
+#[test]
+fn clear_keeps_the_index_and_starts_over() {
+    let mut interner = Interner::new();
+    for i in 0..100 {
+        interner.get_or_intern(&format!("w{i}"));
+    }
+    let index_bytes = interner.memory_usage().index_bytes;
+    interner.clear();
+    assert_eq!(interner.memory_usage().index_bytes, index_bytes);
+    assert_eq!(interner.get("w1"), None);
+    assert_eq!(interner.get_or_intern("w1").to_index(), 0);
+    assert_eq!(interner.get("w1").map(Symbol::to_index), Some(0));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! sequences of operations.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 use arenakit_intern::{Interner, Keywords, Symbol, keywords};
 use proptest::prelude::*;
@@ -80,7 +81,7 @@ impl Model {
 }
 
 /// Checks everything the interner says about itself against the model.
-fn check_whole(interner: &Interner, model: &Model) {
+fn check_whole<S: BuildHasher>(interner: &Interner<S>, model: &Model) {
     assert_eq!(interner.len(), model.by_index.len());
     assert_eq!(interner.is_empty(), model.by_index.is_empty());
     let listed: Vec<(usize, &str)> = interner
@@ -106,59 +107,21 @@ proptest! {
 
     #[test]
     fn matches_the_model(ops in proptest::collection::vec(op(), 0..MAX_OPS)) {
-        let mut interner = Interner::new();
-        let mut model = Model::default();
-        // Strings resolved earlier stay valid and unchanged while the
-        // interner grows (checked at the end, before any clear).
-        let mut resolved: Vec<(&str, String)> = Vec::new();
-        let mut held: Vec<(Symbol, String)> = Vec::new();
-        for op in ops {
-            match op {
-                Op::Intern(word) => {
-                    let symbol = interner.get_or_intern(&word);
-                    let index = model.intern(&word);
-                    prop_assert_eq!(symbol.to_index(), index as usize);
-                    prop_assert_eq!(interner.resolve(symbol), word.as_str());
-                    held.push((symbol, word));
-                }
-                Op::Get(word) => {
-                    let expected = model.by_string.get(&word).map(|&i| i as usize);
-                    prop_assert_eq!(interner.get(&word).map(Symbol::to_index), expected);
-                    prop_assert_eq!(interner.contains(&word), expected.is_some());
-                }
-                Op::Resolve(index) => {
-                    let symbol = Symbol::try_from_index(index).unwrap();
-                    let expected = model.by_index.get(index).map(String::as_str);
-                    prop_assert_eq!(interner.try_resolve(symbol), expected);
-                }
-                Op::Clear => {
-                    interner.clear();
-                    model = Model::default();
-                    held.clear();
-                }
-            }
-        }
-        check_whole(&interner, &model);
-        for (symbol, word) in &held {
-            prop_assert_eq!(interner.resolve(*symbol), word.as_str());
-        }
-        // Borrowed strings survive further interning without moving.
-        for (symbol, word) in &held {
-            resolved.push((interner.resolve(*symbol), word.clone()));
-        }
-        let snapshot: Vec<(usize, String)> = resolved
-            .iter()
-            .map(|(s, w)| (s.as_ptr() as usize, w.clone()))
-            .collect();
-        drop(resolved);
-        for i in 0..MAX_OPS {
-            interner.get_or_intern(&format!("later_{i}"));
-        }
-        for ((address, word), (symbol, _)) in snapshot.iter().zip(&held) {
-            let now = interner.resolve(*symbol);
-            prop_assert_eq!(now.as_ptr() as usize, *address);
-            prop_assert_eq!(now, word.as_str());
-        }
+        run_model(Interner::new(), ops)?;
+    }
+
+    #[test]
+    fn matches_the_model_when_every_hash_collides(
+        ops in proptest::collection::vec(op(), 0..MAX_OPS)
+    ) {
+        run_model(Interner::with_hasher(Constant), ops)?;
+    }
+
+    #[test]
+    fn matches_the_model_when_strings_share_a_home_slot(
+        ops in proptest::collection::vec(op(), 0..MAX_OPS)
+    ) {
+        run_model(Interner::with_hasher(SameHome), ops)?;
     }
 
     #[test]
@@ -183,6 +146,112 @@ proptest! {
             prop_assert!(symbols.insert(interner.get_or_intern(word)));
         }
         prop_assert_eq!(interner.len(), words.len());
+    }
+}
+
+/// Runs `ops` on `interner` and the model side by side.
+fn run_model<S: BuildHasher>(mut interner: Interner<S>, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let mut model = Model::default();
+    // Strings resolved earlier stay valid and unchanged while the
+    // interner grows (checked at the end, before any clear).
+    let mut resolved: Vec<(&str, String)> = Vec::new();
+    let mut held: Vec<(Symbol, String)> = Vec::new();
+    for op in ops {
+        match op {
+            Op::Intern(word) => {
+                let symbol = interner.get_or_intern(&word);
+                let index = model.intern(&word);
+                prop_assert_eq!(symbol.to_index(), index as usize);
+                prop_assert_eq!(interner.resolve(symbol), word.as_str());
+                held.push((symbol, word));
+            }
+            Op::Get(word) => {
+                let expected = model.by_string.get(&word).map(|&i| i as usize);
+                prop_assert_eq!(interner.get(&word).map(Symbol::to_index), expected);
+                prop_assert_eq!(interner.contains(&word), expected.is_some());
+            }
+            Op::Resolve(index) => {
+                let symbol = Symbol::try_from_index(index).unwrap();
+                let expected = model.by_index.get(index).map(String::as_str);
+                prop_assert_eq!(interner.try_resolve(symbol), expected);
+            }
+            Op::Clear => {
+                interner.clear();
+                model = Model::default();
+                held.clear();
+            }
+        }
+    }
+    check_whole(&interner, &model);
+    for (symbol, word) in &held {
+        prop_assert_eq!(interner.resolve(*symbol), word.as_str());
+    }
+    // Borrowed strings survive further interning without moving.
+    for (symbol, word) in &held {
+        resolved.push((interner.resolve(*symbol), word.clone()));
+    }
+    let snapshot: Vec<(usize, String)> = resolved
+        .iter()
+        .map(|(s, w)| (s.as_ptr() as usize, w.clone()))
+        .collect();
+    drop(resolved);
+    for i in 0..MAX_OPS {
+        interner.get_or_intern(&format!("later_{i}"));
+    }
+    for ((address, word), (symbol, _)) in snapshot.iter().zip(&held) {
+        let now = interner.resolve(*symbol);
+        prop_assert_eq!(now.as_ptr() as usize, *address);
+        prop_assert_eq!(now, word.as_str());
+    }
+    Ok(())
+}
+
+/// A hash that is the same for every string: every string shares one
+/// probe sequence, so each look-up must step over all the others.
+#[derive(Clone, Copy, Default)]
+struct Constant;
+
+impl BuildHasher for Constant {
+    type Hasher = Fixed;
+    fn build_hasher(&self) -> Fixed {
+        Fixed(0x0123_4567_89ab_cdef)
+    }
+}
+
+/// A hash that differs between strings only in bits the table does not
+/// index by: strings share a home slot but not a stored hash, so probes
+/// must skip slots by their hash.
+#[derive(Clone, Copy, Default)]
+struct SameHome;
+
+impl BuildHasher for SameHome {
+    type Hasher = SameHomeHasher;
+    fn build_hasher(&self) -> SameHomeHasher {
+        SameHomeHasher(0)
+    }
+}
+
+/// A hasher that finishes with a fixed value.
+struct Fixed(u64);
+
+impl Hasher for Fixed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _bytes: &[u8]) {}
+}
+
+/// The hasher of [`SameHome`]: the string's bytes, summed, in the top byte.
+struct SameHomeHasher(u64);
+
+impl Hasher for SameHomeHasher {
+    fn finish(&self) -> u64 {
+        self.0 << 56
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.wrapping_add(u64::from(byte)).wrapping_add(1);
+        }
     }
 }
 
