@@ -8,7 +8,9 @@
 //! key reuses the slot of the least recently used entry: no allocation per
 //! insert.
 //!
-//! The crate is written in safe Rust only.
+//! The only unsafe code reads slab entries without a bounds check, at
+//! indices that the cache's own invariants keep in bounds; see
+//! `ARCHITECTURE.md`.
 //!
 //! ```
 //! use arenakit_memo::LruCache;
@@ -21,13 +23,13 @@
 //! assert!(!cache.contains("b"));
 //! assert_eq!(cache.stats().evictions, 1);
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 use std::borrow::Borrow;
-use std::cell::Cell;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::iter::FusedIterator;
+use std::panic::{self, AssertUnwindSafe};
 
 use hashbrown::HashTable;
 
@@ -67,6 +69,32 @@ fn bucket_hint(bucket: usize) -> u32 {
     u32::try_from(bucket).unwrap_or(NIL)
 }
 
+/// The entry at slab index `i`, without a bounds check.
+///
+/// # Safety
+///
+/// `i` must be below `slab.len()`.
+#[allow(unsafe_code)]
+#[inline(always)]
+unsafe fn at<K, V>(slab: &[Entry<K, V>], i: u32) -> &Entry<K, V> {
+    debug_assert!((i as usize) < slab.len(), "slab index {i} out of bounds");
+    // SAFETY: the caller guarantees `i < slab.len()`.
+    unsafe { slab.get_unchecked(i as usize) }
+}
+
+/// The entry at slab index `i` mutably, without a bounds check.
+///
+/// # Safety
+///
+/// `i` must be below `slab.len()`.
+#[allow(unsafe_code)]
+#[inline(always)]
+unsafe fn at_mut<K, V>(slab: &mut [Entry<K, V>], i: u32) -> &mut Entry<K, V> {
+    debug_assert!((i as usize) < slab.len(), "slab index {i} out of bounds");
+    // SAFETY: the caller guarantees `i < slab.len()`.
+    unsafe { slab.get_unchecked_mut(i as usize) }
+}
+
 /// One slab slot: a key, its value and the links of the recency list.
 #[derive(Clone)]
 struct Entry<K, V> {
@@ -76,9 +104,10 @@ struct Entry<K, V> {
     prev: u32,
     /// The next less recently used entry, or [`NIL`] for the tail.
     next: u32,
-    /// The table bucket that holds this entry's index, or [`NIL`] if unknown.
-    /// A hint only: it is checked before use, and a wrong one costs a hash
-    /// look-up. It saves rehashing the key on eviction and removal.
+    /// The table bucket that holds this entry's index, or [`NIL`] if that
+    /// does not fit in a `u32`. It is exact: every time the table moves its
+    /// slots, even when a hasher panics, the buckets are recorded again. It
+    /// saves rehashing the key on eviction and removal.
     bucket: u32,
 }
 
@@ -190,10 +219,17 @@ pub enum Put<K, V> {
 /// assert_eq!(len, 5);
 /// assert_eq!(cache.get("hello"), Some(&5)); // A `&str` finds a `String` key.
 /// ```
+//
+// The unchecked slab reads rest on the *index invariant*: every index held by
+// `table`, `head`, `tail` or an entry's links is below `slab.len()`, except
+// `NIL` in a link, `head` or `tail`. Only this module's code changes those
+// fields, and no code supplied by the user (a hasher, `Eq`, `Drop`, a
+// computation) runs while the invariant is broken.
 pub struct LruCache<K, V, S = DefaultHashBuilder> {
     /// The entries, in no particular order; `slab.len()` is the cache's length.
     slab: Vec<Entry<K, V>>,
-    /// The slab index of every entry, hashed by the entry's key.
+    /// The slab index of every entry, hashed by the entry's key. Each slab
+    /// index is held by at most one bucket.
     table: HashTable<u32>,
     /// The most recently used entry, or [`NIL`] when empty.
     head: u32,
@@ -262,6 +298,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     }
 
     /// Finds the slab index of `key`, whose hash is `hash`.
+    #[allow(unsafe_code)]
     #[inline]
     fn find<Q>(&self, hash: u64, key: &Q) -> Option<u32>
     where
@@ -270,7 +307,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     {
         let slab = &self.slab;
         self.table
-            .find(hash, |&i| slab[i as usize].key.borrow() == key)
+            // SAFETY: `i` comes from the table, so it is below `slab.len()`
+            // by the index invariant.
+            .find(hash, |&i| unsafe { at(slab, i) }.key.borrow() == key)
             .copied()
     }
 
@@ -322,6 +361,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     /// cache.put(3, "c"); // 2 is now the least recently used.
     /// assert_eq!(cache.get(&2), None);
     /// ```
+    #[allow(unsafe_code)]
     #[inline]
     pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
     where
@@ -329,7 +369,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let i = self.lookup(key)?;
-        Some(&self.slab[i as usize].value)
+        // SAFETY: `i` comes from the table, so it is below `slab.len()` by the
+        // index invariant.
+        Some(&unsafe { at(&self.slab, i) }.value)
     }
 
     /// Returns the value of `key` mutably and makes it the most recently used
@@ -343,6 +385,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     /// *cache.get_mut("n").unwrap() += 1;
     /// assert_eq!(cache.peek("n"), Some(&2));
     /// ```
+    #[allow(unsafe_code)]
     #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
@@ -350,7 +393,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let i = self.lookup(key)?;
-        Some(&mut self.slab[i as usize].value)
+        // SAFETY: `i` comes from the table, so it is below `slab.len()` by the
+        // index invariant.
+        Some(&mut unsafe { at_mut(&mut self.slab, i) }.value)
     }
 
     /// Returns the value of `key` without changing its recency or the
@@ -431,6 +476,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     /// assert_eq!(cache.put(1, "A"), Put::Replaced("a"));
     /// assert_eq!(cache.put(3, "c"), Put::Evicted(2, "b"));
     /// ```
+    #[allow(unsafe_code)]
     #[inline]
     pub fn put(&mut self, key: K, value: V) -> Put<K, V> {
         if self.cap == 0 {
@@ -439,7 +485,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         let hash = self.hash(&key);
         if let Some(i) = self.find(hash, &key) {
             self.touch(i);
-            let old = std::mem::replace(&mut self.slab[i as usize].value, value);
+            // SAFETY: `i` comes from the table, so it is below `slab.len()` by
+            // the index invariant.
+            let old = std::mem::replace(&mut unsafe { at_mut(&mut self.slab, i) }.value, value);
             return Put::Replaced(old);
         }
         match self.insert_new(hash, key, value) {
@@ -497,6 +545,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     /// let parsed = cache.try_get_or_insert_with("7", || "7".parse::<i32>());
     /// assert_eq!(parsed, Ok(&7));
     /// ```
+    #[allow(unsafe_code)]
     pub fn try_get_or_insert_with<F, E>(&mut self, key: K, f: F) -> Result<&V, E>
     where
         F: FnOnce() -> Result<V, E>,
@@ -508,7 +557,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         {
             self.stats.hits += 1;
             self.touch(i);
-            return Ok(&self.slab[i as usize].value);
+            // SAFETY: `i` comes from the table, so it is below `slab.len()` by
+            // the index invariant.
+            return Ok(&unsafe { at(&self.slab, i) }.value);
         }
         self.stats.misses += 1;
         let value = f()?;
@@ -524,15 +575,19 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     /// new entry's slab index and the evicted entry.
     ///
     /// The capacity must not be 0.
+    #[allow(unsafe_code)]
     #[inline]
     fn insert_new(&mut self, hash: u64, key: K, value: V) -> (u32, Option<(K, V)>) {
         debug_assert!(self.cap > 0);
         self.stats.insertions += 1;
         let (i, evicted) = if self.slab.len() >= self.cap {
-            // Reuse the least recently used entry's slot in place.
+            // Reuse the least recently used entry's slot in place. The cache
+            // is full and its capacity is not 0, so the tail is an entry.
             let i = self.tail;
-            self.unindex(i);
-            let entry = &mut self.slab[i as usize];
+            self.unindex_evicted(i);
+            // SAFETY: the cache is not empty, so `tail` is below `slab.len()`
+            // by the index invariant.
+            let entry = unsafe { at_mut(&mut self.slab, i) };
             let old_key = std::mem::replace(&mut entry.key, key);
             let old_value = std::mem::replace(&mut entry.value, value);
             self.stats.evictions += 1;
@@ -555,68 +610,107 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
                 bucket: NIL,
             });
             // `len < cap <= MAX_CAPACITY`, so the index fits below `NIL`.
-            (len as u32, None)
+            let i = len as u32;
+            self.push_front(i);
+            (i, None)
         };
-        // The table calls the hasher only when it moves every slot.
-        let moved = Cell::new(false);
-        let (slab, hash_builder) = (&self.slab, &self.hash_builder);
+        if self.table.len() == self.table.capacity() {
+            // Grow the table or rehash it in place.
+            self.move_slots(|table, hasher| table.reserve(1, hasher));
+        }
+        // With room in the table, inserting moves no slot and never calls the
+        // hasher.
         let bucket = self
             .table
-            .insert_unique(hash, i, |&j| {
-                moved.set(true);
-                hash_builder.hash_one(&slab[j as usize].key)
-            })
+            .insert_unique(hash, i, |_| unreachable!("the table has room"))
             .bucket_index();
-        if moved.get() {
-            self.rebuild_buckets();
-        } else {
-            self.slab[i as usize].bucket = bucket_hint(bucket);
-        }
-        if evicted.is_none() {
-            self.push_front(i);
-        }
+        // SAFETY: `i` is the reused tail or the entry just pushed, so it is
+        // below `slab.len()`.
+        unsafe { at_mut(&mut self.slab, i) }.bucket = bucket_hint(bucket);
         (i, evicted)
     }
 
-    /// Removes the table slot that holds slab index `i`.
-    #[inline]
-    fn unindex(&mut self, i: u32) {
-        let hint = self.slab[i as usize].bucket;
-        if hint != NIL
-            && let Ok(slot) = self.table.get_bucket_entry(hint as usize)
-            && *slot.get() == i
-        {
-            slot.remove();
-            return;
-        }
-        self.unindex_by_hash(i);
-    }
-
-    /// Removes the table slot that holds slab index `i`, found by hashing its
-    /// key: the slow path of [`unindex`](Self::unindex), for a wrong hint.
+    /// Runs `op`, which may move the table's slots, with a hasher of the
+    /// indices it holds, then records every entry's bucket again, also if the
+    /// hasher panics.
     #[cold]
     #[inline(never)]
-    fn unindex_by_hash(&mut self, i: u32) {
-        let hash = self.hash(&self.slab[i as usize].key);
-        if let Ok(slot) = self.table.find_entry(hash, |&j| j == i) {
+    fn move_slots(&mut self, op: impl FnOnce(&mut HashTable<u32>, &dyn Fn(&u32) -> u64)) {
+        let (table, slab, hash_builder) = (&mut self.table, &self.slab, &self.hash_builder);
+        let hasher = |&j: &u32| hash_builder.hash_one(&slab[j as usize].key);
+        let result = panic::catch_unwind(AssertUnwindSafe(|| op(table, &hasher)));
+        self.rebuild_buckets();
+        if let Err(payload) = result {
+            panic::resume_unwind(payload);
+        }
+    }
+
+    /// Removes the table slot of the least recently used entry, at slab index
+    /// `i`, which is about to be reused for a new key.
+    ///
+    /// The slot is removed at the entry's bucket hint without reading it
+    /// back: the hint is exact whenever the entry has a slot. If it has none
+    /// (a hasher panicked while the table was moving its slots), the hint is
+    /// [`NIL`] or names a bucket of another entry, and removing that one only
+    /// makes that entry unfindable: no index ever ends up in two slots.
+    #[allow(unsafe_code)]
+    #[inline]
+    fn unindex_evicted(&mut self, i: u32) {
+        // SAFETY: `i` is the tail of a non-empty cache, below `slab.len()` by
+        // the index invariant.
+        let hint = unsafe { at(&self.slab, i) }.bucket;
+        if let Ok(slot) = self.table.get_bucket_entry(hint as usize) {
+            debug_assert_eq!(*slot.get(), i, "stale bucket hint");
             slot.remove();
         }
     }
 
-    /// Makes the table slot that holds slab index `from` hold `to`.
+    /// Removes the table slot that holds slab index `i`, if there is one.
+    fn unindex(&mut self, i: u32) {
+        if let Some(bucket) = self.bucket_of(i)
+            && let Ok(slot) = self.table.get_bucket_entry(bucket)
+        {
+            slot.remove();
+        }
+    }
+
+    /// Makes the table slot that holds slab index `from` hold `to`, if there
+    /// is one.
     fn reindex(&mut self, from: u32, to: u32) {
-        let hint = self.slab[from as usize].bucket;
-        if hint != NIL
-            && let Some(slot) = self.table.get_bucket_mut(hint as usize)
-            && *slot == from
+        if let Some(bucket) = self.bucket_of(from)
+            && let Some(slot) = self.table.get_bucket_mut(bucket)
         {
             *slot = to;
-            return;
         }
-        let hash = self.hash(&self.slab[from as usize].key);
-        if let Some(slot) = self.table.find_mut(hash, |&j| j == from) {
-            *slot = to;
+    }
+
+    /// The table bucket that holds slab index `i`, or `None` if no bucket
+    /// does.
+    ///
+    /// The answer is certain, whatever the hasher does: removing an entry
+    /// relies on it to leave no bucket holding an index past the slab's end.
+    #[inline]
+    fn bucket_of(&self, i: u32) -> Option<usize> {
+        let hint = self.slab[i as usize].bucket as usize;
+        if self.table.get_bucket(hint) == Some(&i) {
+            Some(hint)
+        } else {
+            self.bucket_of_slow(i)
         }
+    }
+
+    /// The slow path of [`bucket_of`](Self::bucket_of), for an entry whose
+    /// bucket does not fit a hint or that has no bucket (after a hasher
+    /// panicked): a hash look-up, then a scan of the table.
+    #[cold]
+    #[inline(never)]
+    fn bucket_of_slow(&self, i: u32) -> Option<usize> {
+        let hash = self.hash(&self.slab[i as usize].key);
+        self.table.find_bucket_index(hash, |&j| j == i).or_else(|| {
+            self.table
+                .iter_buckets()
+                .find(|&b| self.table.get_bucket(b) == Some(&i))
+        })
     }
 
     /// Removes `key` and returns its value, or `None` if it is absent.
@@ -687,16 +781,21 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         Some(self.take(i))
     }
 
-    /// Moves the entry at slab index `i`, already removed from the table, out
-    /// of the cache, keeping the slab dense.
+    /// Moves the entry at slab index `i`, which no table slot holds, out of
+    /// the cache, keeping the slab dense.
     ///
     /// The last slab entry moves into slot `i`: its table slot and its
     /// neighbours' links are redirected to `i`.
     fn take(&mut self, i: u32) -> (K, V) {
-        self.unlink(i);
+        // No bucket holds `i` any more, so its hint names none.
+        self.slab[i as usize].bucket = NIL;
         let last = (self.slab.len() - 1) as u32;
         if i != last {
+            // First, as it may run the hasher: the list is still whole.
             self.reindex(last, i);
+        }
+        self.unlink(i);
+        if i != last {
             let Entry { prev, next, .. } = self.slab[last as usize];
             match prev {
                 NIL => self.head = i,
@@ -762,10 +861,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         self.scratch = None;
         if self.slab.capacity() > capacity {
             self.slab.shrink_to(capacity);
-            let (slab, hash_builder) = (&self.slab, &self.hash_builder);
-            self.table
-                .shrink_to(capacity, |&j| hash_builder.hash_one(&slab[j as usize].key));
-            self.rebuild_buckets();
+            self.move_slots(|table, hasher| table.shrink_to(capacity, hasher));
         }
     }
 }
@@ -860,11 +956,12 @@ impl<K, V, S> LruCache<K, V, S> {
     /// assert_eq!(cache.get(&1), None);
     /// ```
     pub fn clear(&mut self) {
+        // Every index goes before the entries do, as dropping one may panic.
         self.table.clear();
-        self.slab.clear();
         self.head = NIL;
         self.tail = NIL;
         self.scratch = None;
+        self.slab.clear();
     }
 
     /// The least recently used entry, the next to be evicted, without
@@ -922,8 +1019,11 @@ impl<K, V, S> LruCache<K, V, S> {
     }
 
     /// Records the table bucket of every slab index, after the table moved
-    /// its slots.
+    /// its slots. An entry that no bucket holds gets [`NIL`].
     fn rebuild_buckets(&mut self) {
+        for e in &mut self.slab {
+            e.bucket = NIL;
+        }
         for bucket in self.table.iter_buckets() {
             if let Some(&i) = self.table.get_bucket(bucket) {
                 self.slab[i as usize].bucket = bucket_hint(bucket);
@@ -932,6 +1032,7 @@ impl<K, V, S> LruCache<K, V, S> {
     }
 
     /// Makes the entry at slab index `i` the most recently used.
+    #[allow(unsafe_code)]
     #[inline]
     fn touch(&mut self, i: u32) {
         let head = self.head;
@@ -940,16 +1041,22 @@ impl<K, V, S> LruCache<K, V, S> {
         }
         // `i` is linked and is not the head, so it has a more recent
         // neighbour and the head is another entry: only `next` can be NIL.
-        let e = &mut self.slab[i as usize];
-        let (prev, next) = (e.prev, e.next);
-        e.prev = NIL;
-        e.next = head;
-        self.slab[prev as usize].next = next;
-        match next {
-            NIL => self.tail = prev,
-            n => self.slab[n as usize].prev = prev,
+        // SAFETY: `i` is an entry's index, given by the caller from the table
+        // or `tail`, so it is below `slab.len()`; so are `prev`, `head` and a
+        // `next` other than NIL, by the index invariant, and `prev` and `head`
+        // are not NIL because `i` is linked and is not the head.
+        unsafe {
+            let e = at_mut(&mut self.slab, i);
+            let (prev, next) = (e.prev, e.next);
+            e.prev = NIL;
+            e.next = head;
+            at_mut(&mut self.slab, prev).next = next;
+            match next {
+                NIL => self.tail = prev,
+                n => at_mut(&mut self.slab, n).prev = prev,
+            }
+            at_mut(&mut self.slab, head).prev = i;
         }
-        self.slab[head as usize].prev = i;
         self.head = i;
     }
 
@@ -969,17 +1076,21 @@ impl<K, V, S> LruCache<K, V, S> {
 
     /// Puts the unlinked entry at slab index `i` at the front of the recency
     /// list.
+    #[allow(unsafe_code)]
     #[inline]
     fn push_front(&mut self, i: u32) {
         let old_head = self.head;
-        {
-            let e = &mut self.slab[i as usize];
+        // SAFETY: the caller gives the index of an entry, below
+        // `slab.len()`; a head other than NIL is below it too, by the index
+        // invariant.
+        unsafe {
+            let e = at_mut(&mut self.slab, i);
             e.prev = NIL;
             e.next = old_head;
-        }
-        match old_head {
-            NIL => self.tail = i,
-            h => self.slab[h as usize].prev = i,
+            match old_head {
+                NIL => self.tail = i,
+                h => at_mut(&mut self.slab, h).prev = i,
+            }
         }
         self.head = i;
     }

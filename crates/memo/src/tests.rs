@@ -434,6 +434,110 @@ fn clone_is_independent() {
     b.assert_invariants();
 }
 
+thread_local! {
+    /// How many more hashes [`Fuse`] allows before it panics; `None` for no
+    /// limit.
+    static HASH_BUDGET: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// A hasher builder whose hashers panic once [`HASH_BUDGET`] runs out.
+#[derive(Clone, Default)]
+struct Fuse;
+
+impl BuildHasher for Fuse {
+    type Hasher = FuseHasher;
+
+    fn build_hasher(&self) -> FuseHasher {
+        FuseHasher(DefaultHashBuilder::default().build_hasher())
+    }
+}
+
+struct FuseHasher(<DefaultHashBuilder as BuildHasher>::Hasher);
+
+impl std::hash::Hasher for FuseHasher {
+    fn finish(&self) -> u64 {
+        HASH_BUDGET.with(|budget| match budget.get() {
+            Some(0) => panic!("hash budget spent"),
+            Some(n) => budget.set(Some(n - 1)),
+            None => {}
+        });
+        self.0.finish()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
+    /// Panics unless the index invariant and the exact bucket hints hold,
+    /// allowing entries that lost their table slot to a panic.
+    fn assert_indices(&self) {
+        let n = self.slab.len();
+        let mut held = vec![false; n];
+        for bucket in self.table.iter_buckets() {
+            let Some(&i) = self.table.get_bucket(bucket) else {
+                continue;
+            };
+            assert!((i as usize) < n, "table index {i} out of the slab");
+            assert!(!held[i as usize], "index {i} in two buckets");
+            held[i as usize] = true;
+            assert_eq!(self.slab[i as usize].bucket as usize, bucket, "stale hint");
+        }
+        for (i, e) in self.slab.iter().enumerate() {
+            if !held[i] {
+                assert_eq!(e.bucket, NIL, "hint of an entry without a slot");
+            }
+        }
+        let (mut count, mut prev, mut i) = (0, NIL, self.head);
+        while i != NIL {
+            assert!((i as usize) < n && count < n, "bad link {i}");
+            assert_eq!(self.slab[i as usize].prev, prev, "bad back link");
+            (prev, i) = (i, self.slab[i as usize].next);
+            count += 1;
+        }
+        assert_eq!(
+            (count, self.tail),
+            (n, prev),
+            "list does not cover the slab"
+        );
+    }
+}
+
+#[test]
+fn a_hasher_panicking_while_the_table_moves_breaks_no_invariant() {
+    let cap = if cfg!(miri) { 24 } else { 100 };
+    let mut cache = LruCache::with_hasher(cap, Fuse);
+    let (mut panics, mut lost) = (0, 0);
+    for k in 0..if cfg!(miri) { 200u32 } else { 5000 } {
+        // When the table is out of room, the insertion moves its slots: let
+        // the hasher fail part of the way through.
+        if cache.table.len() == cache.table.capacity() && !cache.is_empty() {
+            HASH_BUDGET.with(|b| b.set(Some(1 + k % cap as u32)));
+        }
+        let put = panic::catch_unwind(AssertUnwindSafe(|| cache.put(k, k)));
+        HASH_BUDGET.with(|b| b.set(None));
+        panics += usize::from(put.is_err());
+        lost += cache.slab.len() - cache.table.len();
+        cache.assert_indices();
+        if k % 3 == 0 {
+            cache.get(&(k / 2));
+            cache.remove(&(k / 3));
+            cache.assert_indices();
+        }
+    }
+    assert!(panics > 0 && lost > 0, "{panics} panics, {lost} lost slots");
+    // Entries without a slot still leave through eviction and `pop_lru`.
+    for k in 10_000..10_000 + 2 * cap as u32 {
+        cache.put(k, k);
+        cache.assert_indices();
+    }
+    while cache.pop_lru().is_some() {
+        cache.assert_indices();
+    }
+    assert!(cache.table.is_empty());
+}
+
 /// A key or value that records its drop in a shared ledger.
 #[derive(Debug)]
 struct Tracked {
