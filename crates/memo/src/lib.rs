@@ -596,23 +596,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             self.touch(i);
             (i, Some((old_key, old_value)))
         } else {
-            let len = self.slab.len();
-            if len == self.slab.capacity() {
-                // Grow by doubling, but never past the capacity.
-                let more = len.max(4).min(self.cap - len);
-                self.slab.reserve_exact(more);
-            }
-            self.slab.push(Entry {
-                key,
-                value,
-                prev: NIL,
-                next: NIL,
-                bucket: NIL,
-            });
-            // `len < cap <= MAX_CAPACITY`, so the index fits below `NIL`.
-            let i = len as u32;
-            self.push_front(i);
-            (i, None)
+            (self.push_new(key, value), None)
         };
         if self.table.len() == self.table.capacity() {
             // Grow the table or rehash it in place.
@@ -628,6 +612,31 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         // below `slab.len()`.
         unsafe { at_mut(&mut self.slab, i) }.bucket = bucket_hint(bucket);
         (i, evicted)
+    }
+
+    /// Pushes a new entry at the front of the recency list, with no table
+    /// slot yet, and returns its slab index: the cold path of
+    /// [`insert_new`](Self::insert_new) while the cache fills up.
+    #[cold]
+    #[inline(never)]
+    fn push_new(&mut self, key: K, value: V) -> u32 {
+        let len = self.slab.len();
+        if len == self.slab.capacity() {
+            // Grow by doubling, but never past the capacity.
+            let more = len.max(4).min(self.cap - len);
+            self.slab.reserve_exact(more);
+        }
+        self.slab.push(Entry {
+            key,
+            value,
+            prev: NIL,
+            next: NIL,
+            bucket: NIL,
+        });
+        // `len < cap <= MAX_CAPACITY`, so the index fits below `NIL`.
+        let i = len as u32;
+        self.push_front(i);
+        i
     }
 
     /// Runs `op`, which may move the table's slots, with a hasher of the
