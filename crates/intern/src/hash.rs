@@ -1,11 +1,12 @@
 //! The string hash the interner uses by default.
 //!
 //! Identifiers are short: most are 2 to 16 bytes long. [`IdentHash`] reads
-//! such a string with at most two (possibly overlapping) unaligned loads and
-//! mixes them with a single 64×64→128-bit "folded" multiply, whose low and
-//! high halves are both well mixed. That matters because the hash table takes
-//! its bucket index from the low bits of the hash and its 7-bit tag from the
-//! top bits.
+//! a string of 4 to 16 bytes with four (possibly overlapping) unaligned
+//! 4-byte loads at offsets computed without a branch, a shorter one by its
+//! first, middle and last bytes, and mixes the result with a single
+//! 64×64→128-bit "folded" multiply, whose low and high halves are both well
+//! mixed. The interner folds the two halves into the 32-bit hash its index
+//! stores, and takes the home slot from the low bits of that.
 //!
 //! The hash has a fixed seed: it is fast and well distributed on ordinary
 //! input, but it is **not** designed to resist collision attacks. Use
