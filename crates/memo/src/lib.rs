@@ -32,6 +32,7 @@ use std::iter::FusedIterator;
 use std::panic::{self, AssertUnwindSafe};
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry as Slot;
 
 /// The default hasher of [`LruCache`]: FxHash, fast on integers and short
 /// strings.
@@ -483,6 +484,81 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             return Put::Rejected(key, value);
         }
         let hash = self.hash(&key);
+        if !self.full_with_room() {
+            return self.put_slow(hash, key, value);
+        }
+        // One probe finds the key or the bucket for it, and never calls the
+        // hasher, as the table has room.
+        let slab = &self.slab;
+        let slot = self.table.entry(
+            hash,
+            // SAFETY: `i` comes from the table, so it is below `slab.len()`
+            // by the index invariant.
+            |&i| unsafe { at(slab, i) }.key == key,
+            |_| unreachable!("the table has room"),
+        );
+        match slot {
+            Slot::Occupied(slot) => {
+                let i = *slot.get();
+                self.touch(i);
+                // SAFETY: `i` comes from the table, so it is below
+                // `slab.len()` by the index invariant.
+                let old = std::mem::replace(&mut unsafe { at_mut(&mut self.slab, i) }.value, value);
+                Put::Replaced(old)
+            }
+            Slot::Vacant(slot) => {
+                // The tail's index goes into the new bucket first, then
+                // `reuse_tail` takes it out of its old one.
+                let bucket = slot.insert(self.tail).bucket_index();
+                let (_, old_key, old_value) = self.reuse_tail(bucket, key, value);
+                Put::Evicted(old_key, old_value)
+            }
+        }
+    }
+
+    /// Whether the cache is full and its table has room for one more slot:
+    /// then a new key is inserted by looking it up with
+    /// [`HashTable::entry`], inserting the tail's index in the bucket found,
+    /// and [`reuse_tail`](Self::reuse_tail). The table cannot move its slots
+    /// on the way, so the hasher is never called.
+    #[inline]
+    fn full_with_room(&self) -> bool {
+        self.slab.len() >= self.cap && self.table.len() < self.table.capacity()
+    }
+
+    /// Reuses the least recently used entry's slot in place for a new key,
+    /// after its index was inserted in the table at `bucket`, the new key's
+    /// bucket: removes the index from its old bucket, stores the new key and
+    /// value, and makes the entry the most recently used. Counts an
+    /// insertion and an eviction. Returns the entry's slab index and the
+    /// evicted key and value.
+    ///
+    /// From the insertion at `bucket` until the old bucket is removed, the
+    /// tail's index is held by two buckets; no user code runs in between.
+    #[allow(unsafe_code)]
+    #[inline]
+    fn reuse_tail(&mut self, bucket: usize, key: K, value: V) -> (u32, K, V) {
+        let i = self.tail;
+        self.unindex_evicted(i);
+        // SAFETY: the cache is full and its capacity is not 0, so `tail` is
+        // below `slab.len()` by the index invariant.
+        let entry = unsafe { at_mut(&mut self.slab, i) };
+        entry.bucket = bucket_hint(bucket);
+        let old_key = std::mem::replace(&mut entry.key, key);
+        let old_value = std::mem::replace(&mut entry.value, value);
+        self.stats.insertions += 1;
+        self.stats.evictions += 1;
+        self.tail_to_front();
+        (i, old_key, old_value)
+    }
+
+    /// [`put`](Self::put) while the cache fills up, or when the table has no
+    /// room left for a slot: look the key up, then insert it with
+    /// [`insert_new`](Self::insert_new), which makes room.
+    #[allow(unsafe_code)]
+    #[cold]
+    #[inline(never)]
+    fn put_slow(&mut self, hash: u64, key: K, value: V) -> Put<K, V> {
         if let Some(i) = self.find(hash, &key) {
             self.touch(i);
             // SAFETY: `i` comes from the table, so it is below `slab.len()` by
@@ -552,6 +628,35 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     {
         self.scratch = None;
         let hash = self.hash(&key);
+        if self.full_with_room() {
+            // As in `put`: one probe for the look-up and the insertion.
+            let slab = &self.slab;
+            let slot = self.table.entry(
+                hash,
+                // SAFETY: `i` comes from the table, so it is below
+                // `slab.len()` by the index invariant.
+                |&i| unsafe { at(slab, i) }.key == key,
+                |_| unreachable!("the table has room"),
+            );
+            let i = match slot {
+                Slot::Occupied(slot) => {
+                    let i = *slot.get();
+                    self.stats.hits += 1;
+                    self.touch(i);
+                    i
+                }
+                Slot::Vacant(slot) => {
+                    self.stats.misses += 1;
+                    // Nothing has changed yet if `f` fails or panics.
+                    let value = f()?;
+                    let bucket = slot.insert(self.tail).bucket_index();
+                    self.reuse_tail(bucket, key, value).0
+                }
+            };
+            // SAFETY: `i` comes from the table or is the reused tail, so it is
+            // below `slab.len()` by the index invariant.
+            return Ok(&unsafe { at(&self.slab, i) }.value);
+        }
         if !self.slab.is_empty()
             && let Some(i) = self.find(hash, &key)
         {
@@ -593,7 +698,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             self.stats.evictions += 1;
             // The slot stays linked: moving it from the tail to the head is
             // all the list needs.
-            self.touch(i);
+            self.tail_to_front();
             (i, Some((old_key, old_value)))
         } else {
             (self.push_new(key, value), None)
@@ -1065,6 +1170,33 @@ impl<K, V, S> LruCache<K, V, S> {
                 n => at_mut(&mut self.slab, n).prev = prev,
             }
             at_mut(&mut self.slab, head).prev = i;
+        }
+        self.head = i;
+    }
+
+    /// Makes the least recently used entry the most recently used: the
+    /// relinking of [`touch`](Self::touch), knowing that the entry is the
+    /// tail. The cache must not be empty.
+    #[allow(unsafe_code)]
+    #[inline]
+    fn tail_to_front(&mut self) {
+        let (head, i) = (self.head, self.tail);
+        if head == i {
+            // The only entry.
+            return;
+        }
+        // SAFETY: the cache is not empty, so `head` and `tail` are entries'
+        // indices, below `slab.len()` by the index invariant. The tail is not
+        // the head, so it has a more recent neighbour: its `prev` is not NIL
+        // and is below `slab.len()` too.
+        unsafe {
+            let e = at_mut(&mut self.slab, i);
+            let prev = e.prev;
+            e.prev = NIL;
+            e.next = head;
+            at_mut(&mut self.slab, prev).next = NIL;
+            at_mut(&mut self.slab, head).prev = i;
+            self.tail = prev;
         }
         self.head = i;
     }
