@@ -77,7 +77,9 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 /// The common face of the interners under test, so every one runs exactly
-/// the same loops.
+/// the same loops. The methods are always inlined, so each loop calls the
+/// interner's own method as user code would, and the compiler makes the
+/// same inlining choice for it as in a direct call.
 trait Subject {
     type Sym: Copy;
     fn empty() -> Self;
@@ -91,15 +93,15 @@ impl<S: BuildHasher + Default> Subject for Interner<S> {
     fn empty() -> Self {
         Interner::default()
     }
-    #[inline]
+    #[inline(always)]
     fn intern(&mut self, s: &str) -> Self::Sym {
         self.get_or_intern(s)
     }
-    #[inline]
+    #[inline(always)]
     fn lookup(&self, s: &str) -> Option<Self::Sym> {
         self.get(s)
     }
-    #[inline]
+    #[inline(always)]
     fn string(&self, sym: Self::Sym) -> &str {
         self.resolve(sym)
     }
@@ -112,15 +114,15 @@ impl Subject for LassoFx {
     fn empty() -> Self {
         lasso::Rodeo::with_hasher(rustc_hash::FxBuildHasher)
     }
-    #[inline]
+    #[inline(always)]
     fn intern(&mut self, s: &str) -> Self::Sym {
         self.get_or_intern(s)
     }
-    #[inline]
+    #[inline(always)]
     fn lookup(&self, s: &str) -> Option<Self::Sym> {
         self.get(s)
     }
-    #[inline]
+    #[inline(always)]
     fn string(&self, sym: Self::Sym) -> &str {
         self.resolve(&sym)
     }
@@ -136,15 +138,15 @@ macro_rules! string_interner_subject {
             fn empty() -> Self {
                 <$ty>::new()
             }
-            #[inline]
+            #[inline(always)]
             fn intern(&mut self, s: &str) -> Self::Sym {
                 self.get_or_intern(s)
             }
-            #[inline]
+            #[inline(always)]
             fn lookup(&self, s: &str) -> Option<Self::Sym> {
                 self.get(s)
             }
-            #[inline]
+            #[inline(always)]
             fn string(&self, sym: Self::Sym) -> &str {
                 self.resolve(sym).expect("symbol of this interner")
             }

@@ -52,7 +52,7 @@ fn read_u64(bytes: &[u8], at: usize) -> u64 {
 /// assert_ne!(hash_bytes(b"parse_expr"), hash_bytes(b"parse_item"));
 /// assert_ne!(hash_bytes(b""), hash_bytes(b"\0"));
 /// ```
-#[inline]
+#[inline(always)]
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let len = bytes.len();
     let (a, b) = if len <= 16 {
@@ -65,36 +65,52 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 
 /// Two words that together hold every byte of a string of at most 16 bytes,
 /// so two strings of the same such length are equal exactly when their
-/// words are.
-///
-/// Every length from 4 to 16 takes the same four (possibly overlapping)
-/// 4-byte loads, at offsets computed without a branch, so the common
-/// identifier lengths share one path. Shorter strings take their first,
-/// middle and last bytes, which between them are every byte.
+/// words are: [`wide_words`] from 4 bytes up, [`narrow_words`] below.
 #[inline(always)]
 pub(crate) fn short_words(bytes: &[u8]) -> (u64, u64) {
-    let len = bytes.len();
-    debug_assert!(len <= 16);
-    if len >= 4 {
-        // 0 for 4 to 7 bytes, 4 for 8 to 16: the loads then cover the first
-        // and the last eight bytes.
-        let step = (len >> 3) << 2;
-        let at = |offset: usize| {
-            // SAFETY: every offset used below is at most `len - 4`: `step`
-            // is 4 only when `len >= 8`. The read is unaligned.
-            u64::from(unsafe { bytes.as_ptr().add(offset).cast::<u32>().read_unaligned() })
-        };
-        let a = (at(0) << 32) | at(step);
-        let b = (at(len - 4) << 32) | at(len - 4 - step);
-        (a, b)
-    } else if len > 0 {
-        let spread = (u64::from(bytes[0]) << 16)
-            | (u64::from(bytes[len / 2]) << 8)
-            | u64::from(bytes[len - 1]);
-        (spread, 0)
+    debug_assert!(bytes.len() <= 16);
+    if bytes.len() >= 4 {
+        wide_words(bytes)
     } else {
-        (0, 0)
+        narrow_words(bytes)
     }
+}
+
+/// [`short_words`] of a string of 4 to 16 bytes.
+///
+/// Every such length takes the same four (possibly overlapping) 4-byte
+/// loads, at offsets computed without a branch, so the common identifier
+/// lengths share one path.
+#[inline(always)]
+fn wide_words(bytes: &[u8]) -> (u64, u64) {
+    let len = bytes.len();
+    assert!((4..=16).contains(&len));
+    // 0 for 4 to 7 bytes, 4 for 8 to 16: the loads then cover the first
+    // and the last eight bytes.
+    let step = (len >> 3) << 2;
+    let at = |offset: usize| {
+        // SAFETY: every offset used below is at most `len - 4`, checked
+        // above to be in bounds: `step` is 4 only when `len >= 8`. The read
+        // is unaligned.
+        u64::from(unsafe { bytes.as_ptr().add(offset).cast::<u32>().read_unaligned() })
+    };
+    let a = (at(0) << 32) | at(step);
+    let b = (at(len - 4) << 32) | at(len - 4 - step);
+    (a, b)
+}
+
+/// [`short_words`] of a string of at most 3 bytes: its first, middle and
+/// last bytes, which between them are every byte.
+#[inline(always)]
+fn narrow_words(bytes: &[u8]) -> (u64, u64) {
+    let len = bytes.len();
+    debug_assert!(len < 4);
+    if len == 0 {
+        return (0, 0);
+    }
+    let spread =
+        (u64::from(bytes[0]) << 16) | (u64::from(bytes[len / 2]) << 8) | u64::from(bytes[len - 1]);
+    (spread, 0)
 }
 
 /// Compresses a string longer than 16 bytes into two words: every full
@@ -137,7 +153,7 @@ pub struct IdentHash;
 impl BuildHasher for IdentHash {
     type Hasher = IdentHasher;
 
-    #[inline]
+    #[inline(always)]
     fn build_hasher(&self) -> IdentHasher {
         IdentHasher { state: 0 }
     }
@@ -174,7 +190,9 @@ impl IdentHasher {
 }
 
 impl Hasher for IdentHasher {
-    #[inline]
+    // Always inlined: after `build_hasher` the state is known to be zero, so
+    // the branch below folds away and a look-up hashes without a call.
+    #[inline(always)]
     fn write(&mut self, bytes: &[u8]) {
         // The first write replaces the zero state outright, so a lone string
         // costs one multiply; later writes are combined with what came before.
@@ -210,7 +228,7 @@ impl Hasher for IdentHasher {
         self.mix(i as u64);
     }
 
-    #[inline]
+    #[inline(always)]
     fn finish(&self) -> u64 {
         self.state
     }

@@ -54,7 +54,7 @@ use std::ops::Index;
 use std::ptr::NonNull;
 
 use arenakit_arena::Arena;
-use table::{Probe, Table};
+use table::{Probe, Table, TableHash};
 
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
 pub use keywords::Keywords;
@@ -243,11 +243,10 @@ impl MemoryUsage {
 
 /// The table hash of `string`: its hash under `hasher`, folded to 32 bits.
 #[inline(always)]
-fn hash32<S: BuildHasher>(hasher: &S, string: &str) -> u32 {
+fn table_hash<S: BuildHasher>(hasher: &S, string: &str) -> TableHash {
     let mut state = hasher.build_hasher();
     state.write(string.as_bytes());
-    let hash = state.finish();
-    (hash ^ (hash >> 32)) as u32
+    TableHash::new(state.finish())
 }
 
 /// Reads eight little-endian bytes of `bytes` starting at `at`.
@@ -258,29 +257,26 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// Compares two strings; see [`bytes_eq`].
+/// Compares two byte strings of the same length longer than 16 bytes: up to
+/// 32 bytes word by word without a call to `memcmp`, longer ones as slices.
+/// (Shorter strings are compared by their [`hash::short_words`].)
 #[inline(always)]
-fn str_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bytes_eq(a.as_bytes(), b.as_bytes())
-}
-
-/// Compares two byte strings of the same length. Strings of up to 32 bytes,
-/// the common identifier lengths, are compared word by word without a call
-/// to `memcmp` and without a branch on the exact length below 17 bytes.
-#[inline(always)]
-fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+fn long_bytes_eq(a: &[u8], b: &[u8]) -> bool {
     debug_assert_eq!(a.len(), b.len());
     let len = a.len();
-    if len <= 16 {
-        let (a0, a1) = hash::short_words(a);
-        let (b0, b1) = hash::short_words(b);
-        ((a0 ^ b0) | (a1 ^ b1)) == 0
-    } else if len <= 32 {
+    if (16..=32).contains(&len) {
         let same = |at: usize| word_at(a, at) ^ word_at(b, at);
         (same(0) | same(8) | same(len - 16) | same(len - 8)) == 0
     } else {
         a == b
     }
+}
+
+/// Whether `stored` and `query` are the same string, for a `query` longer
+/// than 16 bytes.
+#[inline(always)]
+fn long_eq(stored: &[u8], query: &[u8]) -> bool {
+    stored.len() == query.len() && long_bytes_eq(stored, query)
 }
 
 /// A string interner: maps each distinct string to a [`Symbol`] and back.
@@ -321,15 +317,14 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
 // 3. `table` holds one slot per span: the slot of symbol `s` holds
-//    `hash32(&self.hasher, string of s)` and sits where that hash leads
+//    `table_hash(&self.hasher, string of s)` and sits where that hash leads
 //    (the table's invariant 2); `s.to_index() < spans.len()`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
 pub struct Interner<S = IdentHash> {
-    /// The hash index (see the `table` module): one slot per string with
-    /// its address, hash and length, so a hit goes from the slot straight to
-    /// the string bytes, and a miss reads no string memory.
+    /// The hash index (see the `table` module): one 8-byte slot per string
+    /// with its hash and symbol, so a miss reads no string memory.
     table: Table,
     /// `spans[i]` is the string of `Symbol::from_index(i)`.
     spans: Vec<NonNull<str>>,
@@ -655,11 +650,11 @@ impl<S: BuildHasher> Interner<S> {
     /// assert_eq!(interner.get_or_intern(""), empty);
     /// assert_eq!(interner.resolve(empty), "");
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn get_or_intern(&mut self, string: &str) -> Symbol {
         match self.try_get_or_intern(string) {
             Ok(symbol) => symbol,
-            Err(error) => panic!("{error}"),
+            Err(error) => interner_full(error),
         }
     }
 
@@ -680,42 +675,87 @@ impl<S: BuildHasher> Interner<S> {
     /// assert_eq!(interner.resolve(sym), "ok");
     /// # Ok::<(), arenakit_intern::CapacityError>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn try_get_or_intern(&mut self, string: &str) -> Result<Symbol, CapacityError> {
-        let Interner {
-            table,
-            spans,
-            string_bytes,
-            hasher,
-            limit,
-            arena,
-        } = self;
-        let hash = hash32(hasher, string);
-        let index = match table.find(hash, string, |symbol| span_str(spans, symbol)) {
-            Probe::Found(symbol) => return Ok(symbol),
-            Probe::Vacant { index } => index,
-        };
-        if spans.len() >= *limit {
+        let (hash, probe) = self.lookup(string);
+        match probe {
+            Probe::Found(symbol) => Ok(symbol),
+            Probe::Vacant { index } => self.insert_absent(string, hash, index),
+        }
+    }
+
+    /// Interns `string`, which is absent, whose hash is `hash` and whose
+    /// probe ended at the empty slot `index`.
+    ///
+    /// Kept out of line: in a stream of identifiers most look-ups find their
+    /// string, and the look-up loop stays small without this path.
+    #[inline(never)]
+    fn insert_absent(
+        &mut self,
+        string: &str,
+        hash: TableHash,
+        index: usize,
+    ) -> Result<Symbol, CapacityError> {
+        if self.spans.len() >= self.limit {
             return Err(CapacityError);
         }
         // Invariant 4: `len < limit <= MAX_STRINGS`.
-        let Some(symbol) = Symbol::try_from_index(spans.len()) else {
+        let Some(symbol) = Symbol::try_from_index(self.spans.len()) else {
             return Err(CapacityError);
         };
-        let index = if table.is_full() {
-            table.grow();
-            table.vacant_index(hash)
+        let index = if self.table.is_full() {
+            self.table.grow();
+            self.table.vacant_index(hash)
         } else {
             index
         };
-        let stored = arena.alloc_str(string);
+        let stored = self.arena.alloc_str(string);
         // Invariant 1: the span is taken from the arena's `&mut str`, which
         // is not used again.
-        spans.push(NonNull::from(stored));
-        *string_bytes += string.len();
-        // Invariant 3: the slot goes where the string's hash leads.
-        table.insert(index, hash, symbol);
+        self.spans.push(NonNull::from(stored));
+        self.string_bytes += string.len();
+        // Invariant 3: the slot goes where the string's hash leads, and its
+        // symbol's span was pushed just before.
+        self.table.insert(index, hash, symbol);
         Ok(symbol)
+    }
+
+    /// Looks `string` up in the index: its table hash, and where the probe
+    /// ended.
+    ///
+    /// Strings of at most 16 bytes (most identifiers) are looked up inline
+    /// and compared by the two words that hold all their bytes (see
+    /// [`hash::short_words`]), computed once per look-up; a stored string of
+    /// the same length is equal exactly when its words are the same. Longer
+    /// strings take [`lookup_long`](Self::lookup_long).
+    #[inline(always)]
+    fn lookup(&self, string: &str) -> (TableHash, Probe) {
+        let query = string.as_bytes();
+        if query.len() > 16 {
+            return self.lookup_long(string);
+        }
+        // With `IdentHash` the compiler sees that the hash reads the same
+        // words, and loads them once.
+        let words = hash::short_words(query);
+        let hash = table_hash(&self.hasher, string);
+        let spans = &*self.spans;
+        let probe = self.table.find(hash, |symbol| {
+            let stored = stored_bytes(spans, symbol);
+            stored.len() == query.len() && hash::short_words(stored) == words
+        });
+        (hash, probe)
+    }
+
+    /// [`lookup`](Self::lookup) for a string longer than 16 bytes.
+    #[inline(never)]
+    fn lookup_long(&self, string: &str) -> (TableHash, Probe) {
+        let hash = table_hash(&self.hasher, string);
+        let spans = &*self.spans;
+        let query = string.as_bytes();
+        let probe = self
+            .table
+            .find(hash, |symbol| long_eq(stored_bytes(spans, symbol), query));
+        (hash, probe)
     }
 
     /// The symbol of `string` if it has been interned, without interning it.
@@ -730,14 +770,9 @@ impl<S: BuildHasher> Interner<S> {
     /// let x = interner.get_or_intern("x");
     /// assert_eq!(interner.get("x"), Some(x));
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, string: &str) -> Option<Symbol> {
-        let hash = hash32(&self.hasher, string);
-        let spans = &self.spans;
-        match self
-            .table
-            .find(hash, string, |symbol| span_str(spans, symbol))
-        {
+        match self.lookup(string).1 {
             Probe::Found(symbol) => Some(symbol),
             Probe::Vacant { .. } => None,
         }
@@ -761,13 +796,22 @@ impl<S: BuildHasher> Interner<S> {
     }
 }
 
-/// The string of `symbol`, which the caller knows is in range.
+/// The bytes of `symbol`'s string, for a symbol found in the index.
 #[inline(always)]
-fn span_str(spans: &[NonNull<str>], symbol: Symbol) -> &str {
+fn stored_bytes(spans: &[NonNull<str>], symbol: Symbol) -> &[u8] {
+    // SAFETY: invariant 3: a symbol in the index is in range of `spans`.
+    let span = unsafe { spans.get_unchecked(symbol.to_index()) };
     // SAFETY: invariants 1 and 2: the span points to a live, immutable UTF-8
-    // string that outlives the borrow of `spans` (which is a borrow of the
-    // interner). Indexing checks the bound; invariant 3 says it holds.
-    unsafe { spans[symbol.to_index()].as_ref() }
+    // string that outlives the borrow of `spans` (a borrow of the interner).
+    unsafe { span.as_ref() }.as_bytes()
+}
+
+/// Reports that an interner is full.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn interner_full(error: CapacityError) -> ! {
+    panic!("{error}")
 }
 
 /// Reports a symbol that does not belong to an interner of `len` strings.

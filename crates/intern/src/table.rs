@@ -15,7 +15,27 @@
 //! There are no deletions, so there are no tombstones: a probe ends at the
 //! first empty slot.
 
-use crate::{Symbol, str_eq};
+use crate::Symbol;
+
+/// A string's hash as the table uses it: 32 bits, folded from the 64 the
+/// string's hasher gives. The home slot comes from the low bits.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct TableHash(u32);
+
+impl TableHash {
+    /// Folds a 64-bit string hash into a table hash.
+    #[inline(always)]
+    pub(crate) fn new(hash: u64) -> TableHash {
+        TableHash((hash ^ (hash >> 32)) as u32)
+    }
+
+    /// The slot a probe for this hash starts from, in a table of
+    /// `mask + 1` slots.
+    #[inline(always)]
+    fn home(self, mask: usize) -> usize {
+        self.0 as usize & mask
+    }
+}
 
 /// The table grows when it would be fuller than `MAX_LOAD_NUM / MAX_LOAD_DEN`.
 const MAX_LOAD_NUM: usize = 4;
@@ -27,7 +47,7 @@ const MIN_SLOTS: usize = 16;
 /// One slot of the table: empty when `symbol` is `None`.
 #[derive(Clone, Copy)]
 struct Slot {
-    /// The string's hash.
+    /// The string's [`TableHash`] (zero in an empty slot).
     hash: u32,
     /// The string's symbol.
     symbol: Option<Symbol>,
@@ -56,10 +76,10 @@ pub(crate) enum Probe {
 ///
 /// Invariants:
 ///
-/// 1. `slots.len()` is zero or a power of two of at least `MIN_SLOTS`, and
+/// 1. `slots.len()` is a power of two of at least `MIN_SLOTS`, and
 ///    at most `slots.len() * MAX_LOAD_NUM / MAX_LOAD_DEN < slots.len()`
 ///    slots are full, so every probe meets an empty slot.
-/// 2. A full slot sits on the probe path of its hash: between `hash & mask`
+/// 2. A full slot sits on the probe path of its hash: between its home slot
 ///    and its position (cyclically) there is no empty slot.
 /// 3. `len` is the number of full slots.
 ///
@@ -72,13 +92,11 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    /// A table with room for `capacity` strings before it grows.
+    /// A table with room for `capacity` strings before it grows. Even an
+    /// empty table has `MIN_SLOTS` slots, so a probe never checks for a
+    /// table without any.
     pub(crate) fn with_capacity(capacity: usize) -> Table {
-        let slots = if capacity == 0 {
-            Box::default()
-        } else {
-            vec![Slot::EMPTY; slots_for(capacity)].into_boxed_slice()
-        };
+        let slots = vec![Slot::EMPTY; slots_for(capacity)].into_boxed_slice();
         Table { slots, len: 0 }
     }
 
@@ -93,28 +111,21 @@ impl Table {
         self.len = 0;
     }
 
-    /// Looks `string`, whose hash is `hash`, up; `strings` gives the string
-    /// of a symbol in the table.
+    /// Looks up the string whose hash is `hash`: `is_string(symbol)` says
+    /// whether a symbol in the table is that string, and is asked only of
+    /// slots whose stored hash equals `hash`.
     #[inline(always)]
-    pub(crate) fn find<'s>(
-        &self,
-        hash: u32,
-        string: &str,
-        strings: impl Fn(Symbol) -> &'s str,
-    ) -> Probe {
-        let mask = self.slots.len().wrapping_sub(1);
-        if self.slots.is_empty() {
-            return Probe::Vacant { index: 0 };
-        }
-        let mut index = hash as usize & mask;
+    pub(crate) fn find(&self, hash: TableHash, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
+        let mask = self.slots.len() - 1;
+        let mut index = hash.home(mask);
         loop {
             // SAFETY: `index <= mask = slots.len() - 1` (the length is a
-            // nonzero power of two, invariant 1).
+            // power of two of at least `MIN_SLOTS`, invariant 1).
             let slot = unsafe { *self.slots.get_unchecked(index) };
             let Some(symbol) = slot.symbol else {
                 return Probe::Vacant { index };
             };
-            if slot.hash == hash && str_eq(strings(symbol), string) {
+            if slot.hash == hash.0 && is_string(symbol) {
                 return Probe::Found(symbol);
             }
             index = (index + 1) & mask;
@@ -138,16 +149,16 @@ impl Table {
             vec![Slot::EMPTY; new_len].into_boxed_slice(),
         );
         for slot in old.iter().filter(|slot| slot.symbol.is_some()) {
-            let index = self.vacant_index(slot.hash);
+            let index = self.vacant_index(TableHash(slot.hash));
             self.slots[index] = *slot;
         }
     }
 
     /// The empty slot where a string of hash `hash`, known to be absent,
     /// goes.
-    pub(crate) fn vacant_index(&self, hash: u32) -> usize {
+    pub(crate) fn vacant_index(&self, hash: TableHash) -> usize {
         let mask = self.slots.len() - 1;
-        let mut index = hash as usize & mask;
+        let mut index = hash.home(mask);
         while self.slots[index].symbol.is_some() {
             index = (index + 1) & mask;
         }
@@ -162,15 +173,14 @@ impl Table {
     ///
     /// # Panics
     ///
-    /// Panics if the slot is full or the table has no slots (which the
-    /// preconditions rule out).
+    /// Panics if the slot is full, which the preconditions rule out.
     #[inline]
-    pub(crate) fn insert(&mut self, index: usize, hash: u32, symbol: Symbol) {
+    pub(crate) fn insert(&mut self, index: usize, hash: TableHash, symbol: Symbol) {
         debug_assert!(!self.is_full());
         let slot = &mut self.slots[index];
         assert!(slot.symbol.is_none(), "interner table slot taken");
         *slot = Slot {
-            hash,
+            hash: hash.0,
             symbol: Some(symbol),
         };
         self.len += 1;
