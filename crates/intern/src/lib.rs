@@ -249,34 +249,22 @@ fn table_hash<S: BuildHasher>(hasher: &S, string: &str) -> TableHash {
     TableHash::new(state.finish())
 }
 
-/// Reads eight little-endian bytes of `bytes` starting at `at`.
-#[inline(always)]
-fn word_at(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0; 8];
-    word.copy_from_slice(&bytes[at..at + 8]);
-    u64::from_le_bytes(word)
-}
-
-/// Compares two byte strings of the same length longer than 16 bytes: up to
-/// 32 bytes word by word without a call to `memcmp`, longer ones as slices.
-/// (Shorter strings are compared by their [`hash::short_words`].)
-#[inline(always)]
-fn long_bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    debug_assert_eq!(a.len(), b.len());
-    let len = a.len();
-    if (16..=32).contains(&len) {
-        let same = |at: usize| word_at(a, at) ^ word_at(b, at);
-        (same(0) | same(8) | same(len - 16) | same(len - 8)) == 0
-    } else {
-        a == b
-    }
-}
-
 /// Whether `stored` and `query` are the same string, for a `query` longer
-/// than 16 bytes.
+/// than 16 bytes: up to 32 bytes word by word without a call to `memcmp`,
+/// longer ones as slices. (Shorter strings are compared by their
+/// [`hash::short_words`].)
 #[inline(always)]
 fn long_eq(stored: &[u8], query: &[u8]) -> bool {
-    stored.len() == query.len() && long_bytes_eq(stored, query)
+    let len = query.len();
+    if stored.len() != len {
+        return false;
+    }
+    if (16..=32).contains(&len) {
+        let same = |at: usize| hash::read_u64(stored, at) ^ hash::read_u64(query, at);
+        (same(0) | same(8) | same(len - 16) | same(len - 8)) == 0
+    } else {
+        stored == query
+    }
 }
 
 /// A string interner: maps each distinct string to a [`Symbol`] and back.
