@@ -5,8 +5,8 @@
 //! 4-byte loads at offsets computed without a branch, a shorter one by its
 //! first, middle and last bytes, and mixes the result with a single
 //! 64×64→128-bit "folded" multiply, whose low and high halves are both well
-//! mixed. The interner folds the two halves into the 32-bit hash its index
-//! stores, and takes the home slot from the low bits of that.
+//! mixed. The interner folds the two halves into 32 bits, keeps the low 24
+//! in its index's tags, and takes the home slot from the low bits.
 //!
 //! The hash has a fixed seed: it is fast and well distributed on ordinary
 //! input, but it is **not** designed to resist collision attacks. Use

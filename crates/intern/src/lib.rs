@@ -29,18 +29,18 @@
 //! # How it works
 //!
 //! The interner keeps three things: the arena with the string bytes, a
-//! vector of spans (pointer and length) indexed by symbol, and a hash index
-//! of 8-byte slots, each holding a string's 32-bit hash and its symbol. A
-//! lookup hashes the string once with [`IdentHash`] and probes the index
-//! linearly from the slot the hash picks; only a slot whose whole 32-bit
-//! hash agrees leads to the symbol's span and a comparison of string bytes
-//! (inline for the common lengths, without a `memcmp` call), so a miss
-//! reads no string memory, and growing the index moves slots by their
-//! stored hash without reading any string.
+//! vector of spans (pointer and length) indexed by symbol for `resolve`, and
+//! a hash index of 16-byte slots, each holding a string's tag (24 bits of
+//! its hash and its length), its symbol and a pointer to its bytes. A lookup
+//! hashes the string once with [`IdentHash`] and probes the index linearly
+//! from the slot the hash picks; only a slot whose tag agrees leads to a
+//! comparison of string bytes (inline for the common lengths, without a
+//! `memcmp` call), so a miss reads no string memory, and growing the index
+//! moves slots by their stored tag without reading any string.
 //!
 //! Spans and bytes are laid out in symbol order, which is first-seen order.
 //! In a skewed stream of identifiers the frequent ones are seen first, so
-//! their spans and bytes share a few cache lines at the front.
+//! their bytes share a few cache lines at the front.
 
 mod hash;
 mod keywords;
@@ -54,7 +54,7 @@ use std::ops::Index;
 use std::ptr::NonNull;
 
 use arenakit_arena::Arena;
-use table::{Probe, Table, TableHash};
+use table::{MAX_EXACT_LEN, Probe, Table, Tag};
 
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
 pub use keywords::Keywords;
@@ -203,7 +203,7 @@ pub struct MemoryUsage {
     /// lengths), which live in the interner's arena. Arena chunks also hold
     /// some unused space at their ends, which is not counted.
     pub string_bytes: usize,
-    /// The bytes allocated by the hash index (8 bytes per slot; the index
+    /// The bytes allocated by the hash index (16 bytes per slot; the index
     /// keeps at least a fifth of its slots free).
     pub index_bytes: usize,
     /// The bytes allocated by the symbol-to-string span vector.
@@ -241,24 +241,22 @@ impl MemoryUsage {
     }
 }
 
-/// The table hash of `string`: its hash under `hasher`, folded to 32 bits.
+/// The index tag of `string`: its hash under `hasher` and its length.
 #[inline(always)]
-fn table_hash<S: BuildHasher>(hasher: &S, string: &str) -> TableHash {
+fn tag_of<S: BuildHasher>(hasher: &S, string: &str) -> Tag {
     let mut state = hasher.build_hasher();
     state.write(string.as_bytes());
-    TableHash::new(state.finish())
+    Tag::new(state.finish(), string.len())
 }
 
-/// Whether `stored` and `query` are the same string, for a `query` longer
-/// than 16 bytes: up to 32 bytes word by word without a call to `memcmp`,
-/// longer ones as slices. (Shorter strings are compared by their
+/// Whether `stored` and `query`, of the same length of more than 16 bytes,
+/// are the same string: up to 32 bytes word by word without a call to
+/// `memcmp`, longer ones as slices. (Shorter strings are compared by their
 /// [`hash::short_words`].)
 #[inline(always)]
 fn long_eq(stored: &[u8], query: &[u8]) -> bool {
+    debug_assert_eq!(stored.len(), query.len());
     let len = query.len();
-    if stored.len() != len {
-        return false;
-    }
     if (16..=32).contains(&len) {
         let same = |at: usize| hash::read_u64(stored, at) ^ hash::read_u64(query, at);
         (same(0) | same(8) | same(len - 16) | same(len - 8)) == 0
@@ -305,14 +303,17 @@ fn long_eq(stored: &[u8], query: &[u8]) -> bool {
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
 // 3. `table` holds one slot per span: the slot of symbol `s` holds
-//    `table_hash(&self.hasher, string of s)` and sits where that hash leads
-//    (the table's invariant 2); `s.to_index() < spans.len()`.
+//    `tag_of(&self.hasher, string of s)`, sits where that tag leads (the
+//    table's invariant 2) and points to the first byte of the span of `s`;
+//    `s.to_index() < spans.len()`. So a slot whose tag equals the tag of a
+//    string of `len <= MAX_EXACT_LEN` bytes points to `len` readable bytes.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
 pub struct Interner<S = IdentHash> {
-    /// The hash index (see the `table` module): one 8-byte slot per string
-    /// with its hash and symbol, so a miss reads no string memory.
+    /// The hash index (see the `table` module): one 16-byte slot per string
+    /// with its tag, symbol and first byte, so a miss reads no string memory
+    /// and a hit reads the bytes without going through `spans`.
     table: Table,
     /// `spans[i]` is the string of `Symbol::from_index(i)`.
     spans: Vec<NonNull<str>>,
@@ -665,15 +666,15 @@ impl<S: BuildHasher> Interner<S> {
     /// ```
     #[inline(always)]
     pub fn try_get_or_intern(&mut self, string: &str) -> Result<Symbol, CapacityError> {
-        let (hash, probe) = self.lookup(string);
+        let (tag, probe) = self.lookup(string);
         match probe {
             Probe::Found(symbol) => Ok(symbol),
-            Probe::Vacant { index } => self.insert_absent(string, hash, index),
+            Probe::Vacant { index } => self.insert_absent(string, tag, index),
         }
     }
 
-    /// Interns `string`, which is absent, whose hash is `hash` and whose
-    /// probe ended at the empty slot `index`.
+    /// Interns `string`, which is absent, whose tag is `tag` and whose probe
+    /// ended at the empty slot `index`.
     ///
     /// Kept out of line: in a stream of identifiers most look-ups find their
     /// string, and the look-up loop stays small without this path.
@@ -681,7 +682,7 @@ impl<S: BuildHasher> Interner<S> {
     fn insert_absent(
         &mut self,
         string: &str,
-        hash: TableHash,
+        tag: Tag,
         index: usize,
     ) -> Result<Symbol, CapacityError> {
         if self.spans.len() >= self.limit {
@@ -693,23 +694,22 @@ impl<S: BuildHasher> Interner<S> {
         };
         let index = if self.table.is_full() {
             self.table.grow();
-            self.table.vacant_index(hash)
+            self.table.vacant_index(tag)
         } else {
             index
         };
-        let stored = self.arena.alloc_str(string);
         // Invariant 1: the span is taken from the arena's `&mut str`, which
         // is not used again.
-        self.spans.push(NonNull::from(stored));
+        let span = NonNull::from(self.arena.alloc_str(string));
+        self.spans.push(span);
         self.string_bytes += string.len();
-        // Invariant 3: the slot goes where the string's hash leads, and its
-        // symbol's span was pushed just before.
-        self.table.insert(index, hash, symbol);
+        // Invariant 3: the slot goes where the string's tag leads, and points
+        // to the first byte of its symbol's span, pushed just before.
+        self.table.insert(index, tag, symbol, span.cast());
         Ok(symbol)
     }
 
-    /// Looks `string` up in the index: its table hash, and where the probe
-    /// ended.
+    /// Looks `string` up in the index: its tag, and where the probe ended.
     ///
     /// Strings of at most 16 bytes (most identifiers) are looked up inline
     /// and compared by the two words that hold all their bytes (see
@@ -717,7 +717,7 @@ impl<S: BuildHasher> Interner<S> {
     /// the same length is equal exactly when its words are the same. Longer
     /// strings take [`lookup_long`](Self::lookup_long).
     #[inline(always)]
-    fn lookup(&self, string: &str) -> (TableHash, Probe) {
+    fn lookup(&self, string: &str) -> (Tag, Probe) {
         let query = string.as_bytes();
         if query.len() > 16 {
             return self.lookup_long(string);
@@ -725,25 +725,40 @@ impl<S: BuildHasher> Interner<S> {
         // With `IdentHash` the compiler sees that the hash reads the same
         // words, and loads them once.
         let words = hash::short_words(query);
-        let hash = table_hash(&self.hasher, string);
-        let spans = &*self.spans;
-        let probe = self.table.find(hash, |symbol| {
-            let stored = stored_bytes(spans, symbol);
-            stored.len() == query.len() && hash::short_words(stored) == words
+        let tag = tag_of(&self.hasher, string);
+        let probe = self.table.find(tag, |_, bytes| {
+            // SAFETY: the slot's tag equals `tag`, the tag of a string of
+            // `query.len() <= 16 <= MAX_EXACT_LEN` bytes, so by invariant 3
+            // it points to that many bytes of a live string (invariants 1
+            // and 2) that outlives this borrow of the interner.
+            let stored = unsafe { tagged_bytes(bytes, query.len()) };
+            hash::short_words(stored) == words
         });
-        (hash, probe)
+        (tag, probe)
     }
 
     /// [`lookup`](Self::lookup) for a string longer than 16 bytes.
     #[inline(never)]
-    fn lookup_long(&self, string: &str) -> (TableHash, Probe) {
-        let hash = table_hash(&self.hasher, string);
-        let spans = &*self.spans;
+    fn lookup_long(&self, string: &str) -> (Tag, Probe) {
+        let tag = tag_of(&self.hasher, string);
         let query = string.as_bytes();
-        let probe = self
-            .table
-            .find(hash, |symbol| long_eq(stored_bytes(spans, symbol), query));
-        (hash, probe)
+        let probe = if query.len() <= MAX_EXACT_LEN {
+            self.table.find(tag, |_, bytes| {
+                // SAFETY: as in `lookup`: the tags agree and the length is at
+                // most `MAX_EXACT_LEN`, so the slot points to `query.len()`
+                // bytes of a live string (invariants 1 to 3).
+                let stored = unsafe { tagged_bytes(bytes, query.len()) };
+                long_eq(stored, query)
+            })
+        } else {
+            // The tag does not hold the length exactly: check it on the span.
+            let spans = &*self.spans;
+            self.table.find(tag, |symbol, _| {
+                let stored = stored_bytes(spans, symbol);
+                stored.len() == query.len() && long_eq(stored, query)
+            })
+        };
+        (tag, probe)
     }
 
     /// The symbol of `string` if it has been interned, without interning it.
@@ -782,6 +797,19 @@ impl<S: BuildHasher> Interner<S> {
     pub fn contains(&self, string: &str) -> bool {
         self.get(string).is_some()
     }
+}
+
+/// The first `len` bytes at `bytes`, a slot's pointer to its string.
+///
+/// # Safety
+///
+/// `bytes` must point to at least `len` bytes of an interned string, which
+/// stay unchanged for `'a`.
+#[inline(always)]
+unsafe fn tagged_bytes<'a>(bytes: NonNull<u8>, len: usize) -> &'a [u8] {
+    // SAFETY: the caller guarantees that `len` bytes are readable and
+    // immutable for `'a`; they are initialised, being a string's.
+    unsafe { std::slice::from_raw_parts(bytes.as_ptr(), len) }
 }
 
 /// The bytes of `symbol`'s string, for a symbol found in the index.

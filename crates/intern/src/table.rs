@@ -1,36 +1,50 @@
 //! The interner's hash index: an open-addressing table with linear probing
-//! over 8-byte slots.
+//! over 16-byte slots.
 //!
-//! A slot holds a string's 32-bit hash and its symbol. A probe compares
-//! hashes first, so a string's span and bytes are read only when all 32 bits
-//! of its hash agree: a miss reads slots and nothing else, and growing the
-//! table moves slots by their stored hash without reading any string.
+//! A slot holds a string's [`Tag`] (24 bits of its hash and its length), its
+//! symbol, and a pointer to its first byte in the arena. A probe compares
+//! tags first, so a string's bytes are read only when its hash bits and its
+//! length agree: a miss reads slots and nothing else, and growing the table
+//! moves slots by their stored tag without reading any string.
 //!
-//! On a hit the symbol leads to the span vector and then to the bytes. Both
-//! are in symbol order, which is first-seen order: in a skewed stream of
-//! identifiers the frequent ones are seen first, so their spans and bytes
-//! sit together at the front and stay in cache, and the slot is the only
-//! scattered access. Small slots keep that access cheap.
+//! On a hit the slot leads straight to the bytes: one dependent load after
+//! the slot, where going through the symbol-indexed span vector would take
+//! two. The bytes are in symbol order, which is first-seen order: in a
+//! skewed stream of identifiers the frequent ones are seen first, so their
+//! bytes sit together at the front and stay in cache, and the slot is the
+//! only scattered access.
 //!
 //! There are no deletions, so there are no tombstones: a probe ends at the
 //! first empty slot.
 
+use std::ptr::NonNull;
+
 use crate::Symbol;
 
-/// A string's hash as the table uses it: 32 bits, folded from the 64 the
-/// string's hasher gives. The home slot comes from the low bits.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct TableHash(u32);
+/// The longest length a [`Tag`] holds exactly; longer lengths are all
+/// stored as this one.
+pub(crate) const MAX_EXACT_LEN: usize = 254;
 
-impl TableHash {
-    /// Folds a 64-bit string hash into a table hash.
+/// A string's tag as the table stores it: the low 24 bits of its hash
+/// (folded from the 64 the string's hasher gives) and, in the top 8 bits,
+/// its length, saturated at `MAX_EXACT_LEN + 1`. Two strings with equal tags
+/// of at most `MAX_EXACT_LEN` bytes have the same length. The home slot
+/// comes from the low bits, which are the hash's for any table of up to
+/// 2^24 slots.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Tag(u32);
+
+impl Tag {
+    /// The tag of a string of `len` bytes whose 64-bit hash is `hash`.
     #[inline(always)]
-    pub(crate) fn new(hash: u64) -> TableHash {
-        TableHash((hash ^ (hash >> 32)) as u32)
+    pub(crate) fn new(hash: u64, len: usize) -> Tag {
+        let folded = (hash ^ (hash >> 32)) as u32;
+        let len = len.min(MAX_EXACT_LEN + 1) as u32;
+        Tag((folded & 0x00ff_ffff) | (len << 24))
     }
 
-    /// The slot a probe for this hash starts from, in a table of
-    /// `mask + 1` slots.
+    /// The slot a probe for this tag starts from, in a table of `mask + 1`
+    /// slots.
     #[inline(always)]
     fn home(self, mask: usize) -> usize {
         self.0 as usize & mask
@@ -47,21 +61,24 @@ const MIN_SLOTS: usize = 16;
 /// One slot of the table: empty when `symbol` is `None`.
 #[derive(Clone, Copy)]
 struct Slot {
-    /// The string's [`TableHash`] (zero in an empty slot).
-    hash: u32,
+    /// The string's [`Tag`] (zero in an empty slot).
+    tag: Tag,
     /// The string's symbol.
     symbol: Option<Symbol>,
+    /// The string's first byte (dangling in an empty slot).
+    bytes: NonNull<u8>,
 }
 
 impl Slot {
     const EMPTY: Slot = Slot {
-        hash: 0,
+        tag: Tag(0),
         symbol: None,
+        bytes: NonNull::dangling(),
     };
 }
 
 // The layout the module documentation describes.
-const _: () = assert!(size_of::<Slot>() == 8);
+const _: () = assert!(size_of::<Slot>() == 16);
 
 /// Where a probe ended: at the string's slot, or at the empty slot where it
 /// would go.
@@ -79,13 +96,14 @@ pub(crate) enum Probe {
 /// 1. `slots.len()` is a power of two of at least `MIN_SLOTS`, and
 ///    at most `slots.len() * MAX_LOAD_NUM / MAX_LOAD_DEN < slots.len()`
 ///    slots are full, so every probe meets an empty slot.
-/// 2. A full slot sits on the probe path of its hash: between its home slot
+/// 2. A full slot sits on the probe path of its tag: between its home slot
 ///    and its position (cyclically) there is no empty slot.
 /// 3. `len` is the number of full slots.
 ///
-/// The table does not own the strings: [`find`](Table::find) reads them
-/// through the span vector its caller passes, and the caller keeps the
-/// slots' symbols in range of it and their hashes equal to their strings'.
+/// The table does not own the strings and never reads them: the caller
+/// keeps each full slot's tag equal to its string's and its pointer on its
+/// string's first byte, and reads the bytes in the closure it passes to
+/// [`find`](Table::find).
 pub(crate) struct Table {
     slots: Box<[Slot]>,
     len: usize,
@@ -111,13 +129,18 @@ impl Table {
         self.len = 0;
     }
 
-    /// Looks up the string whose hash is `hash`: `is_string(symbol)` says
-    /// whether a symbol in the table is that string, and is asked only of
-    /// slots whose stored hash equals `hash`.
+    /// Looks up the string whose tag is `tag`: `is_string(symbol, bytes)`
+    /// says whether the string of a slot's symbol, which starts at `bytes`,
+    /// is that string. It is asked only of slots whose stored tag equals
+    /// `tag`.
     #[inline(always)]
-    pub(crate) fn find(&self, hash: TableHash, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
+    pub(crate) fn find(
+        &self,
+        tag: Tag,
+        mut is_string: impl FnMut(Symbol, NonNull<u8>) -> bool,
+    ) -> Probe {
         let mask = self.slots.len() - 1;
-        let mut index = hash.home(mask);
+        let mut index = tag.home(mask);
         loop {
             // SAFETY: `index <= mask = slots.len() - 1` (the length is a
             // power of two of at least `MIN_SLOTS`, invariant 1).
@@ -125,7 +148,7 @@ impl Table {
             let Some(symbol) = slot.symbol else {
                 return Probe::Vacant { index };
             };
-            if slot.hash == hash.0 && is_string(symbol) {
+            if slot.tag == tag && is_string(symbol, slot.bytes) {
                 return Probe::Found(symbol);
             }
             index = (index + 1) & mask;
@@ -138,8 +161,8 @@ impl Table {
         (self.len + 1) * MAX_LOAD_DEN > self.slots.len() * MAX_LOAD_NUM
     }
 
-    /// Doubles the table (or allocates its first slots), moving every slot by
-    /// its stored hash. Strings are not read.
+    /// Doubles the table, moving every slot by its stored tag. Strings are
+    /// not read.
     #[cold]
     #[inline(never)]
     pub(crate) fn grow(&mut self) {
@@ -149,39 +172,39 @@ impl Table {
             vec![Slot::EMPTY; new_len].into_boxed_slice(),
         );
         for slot in old.iter().filter(|slot| slot.symbol.is_some()) {
-            let index = self.vacant_index(TableHash(slot.hash));
+            let index = self.vacant_index(slot.tag);
             self.slots[index] = *slot;
         }
     }
 
-    /// The empty slot where a string of hash `hash`, known to be absent,
-    /// goes.
-    pub(crate) fn vacant_index(&self, hash: TableHash) -> usize {
+    /// The empty slot where a string of tag `tag`, known to be absent, goes.
+    pub(crate) fn vacant_index(&self, tag: Tag) -> usize {
         let mask = self.slots.len() - 1;
-        let mut index = hash.home(mask);
+        let mut index = tag.home(mask);
         while self.slots[index].symbol.is_some() {
             index = (index + 1) & mask;
         }
         index
     }
 
-    /// Fills the empty slot `index` with `symbol`, whose string's hash is
-    /// `hash`. `index` came from [`find`](Table::find) or
-    /// [`vacant_index`](Table::vacant_index) for `hash` with no change to
-    /// the table since, the string is absent, and the table is not
-    /// [full](Table::is_full).
+    /// Fills the empty slot `index` with `symbol`, whose string's tag is
+    /// `tag` and whose first byte is at `bytes`. `index` came from
+    /// [`find`](Table::find) or [`vacant_index`](Table::vacant_index) for
+    /// `tag` with no change to the table since, the string is absent, and the
+    /// table is not [full](Table::is_full).
     ///
     /// # Panics
     ///
     /// Panics if the slot is full, which the preconditions rule out.
     #[inline]
-    pub(crate) fn insert(&mut self, index: usize, hash: TableHash, symbol: Symbol) {
+    pub(crate) fn insert(&mut self, index: usize, tag: Tag, symbol: Symbol, bytes: NonNull<u8>) {
         debug_assert!(!self.is_full());
         let slot = &mut self.slots[index];
         assert!(slot.symbol.is_none(), "interner table slot taken");
         *slot = Slot {
-            hash: hash.0,
+            tag,
             symbol: Some(symbol),
+            bytes,
         };
         self.len += 1;
     }
