@@ -668,7 +668,10 @@ impl<S: BuildHasher> Interner<S> {
     pub fn try_get_or_intern(&mut self, string: &str) -> Result<Symbol, CapacityError> {
         let (tag, probe) = self.lookup(string);
         match probe {
-            Probe::Found(symbol) => Ok(symbol),
+            Probe::Found { symbol, index } => {
+                self.table.move_home(index, tag);
+                Ok(symbol)
+            }
             Probe::Vacant { index } => self.insert_absent(string, tag, index),
         }
     }
@@ -776,7 +779,7 @@ impl<S: BuildHasher> Interner<S> {
     #[inline(always)]
     pub fn get(&self, string: &str) -> Option<Symbol> {
         match self.lookup(string).1 {
-            Probe::Found(symbol) => Some(symbol),
+            Probe::Found { symbol, .. } => Some(symbol),
             Probe::Vacant { .. } => None,
         }
     }
