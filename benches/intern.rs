@@ -12,9 +12,12 @@
 //! Operations: `get_or_intern` over the whole stream starting from an empty
 //! interner, `get` over the stream on a full interner, and `resolve` of the
 //! stream's symbols. A `hash` group runs arenakit's interner with its own
-//! hash, FxHash and foldhash, to compare the default against the alternatives. Before the
-//! benchmarks the binary prints the memory each interner holds per unique
-//! string, measured with a counting global allocator.
+//! hash, FxHash and foldhash, to compare the default against the
+//! alternatives. Before the benchmarks the binary prints the memory each
+//! interner holds per unique string, measured with a counting global
+//! allocator, and an interleaved comparison of `get_or_intern`: the four
+//! interners take turns for 15 rounds, which shared machines whose speed
+//! drifts over minutes measure more steadily than back-to-back benchmarks.
 //!
 //! Run: `cargo bench --bench intern -- --warm-up-time 1 --measurement-time 3`.
 
@@ -24,6 +27,7 @@ use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use arenakit_intern::{IdentHash, Interner};
 use criterion::{BatchSize, Bencher, Criterion, Throughput, criterion_group, criterion_main};
@@ -488,6 +492,64 @@ fn resolve<T: Subject>(b: &mut Bencher<'_>, workload: &Workload) {
     })
 }
 
+/// The interners' names in the reports, in the order of every list of runs.
+const NAMES: [&str; 4] = [
+    "arenakit",
+    "lasso_fx",
+    "string_interner_string",
+    "string_interner_bucket",
+];
+
+/// Rounds of the interleaved `get_or_intern` comparison.
+const ROUNDS: usize = 15;
+
+/// The seconds one `get_or_intern` pass over the stream takes, from an empty
+/// interner.
+fn time_get_or_intern<T: Subject>(workload: &Workload) -> f64 {
+    let mut interner = T::empty();
+    let start = Instant::now();
+    for s in &workload.stream {
+        black_box(interner.intern(black_box(s)));
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    drop(black_box(interner));
+    seconds
+}
+
+/// Prints how `get_or_intern` from empty compares when the four interners
+/// take turns, one pass each per round: a slow phase of a shared machine,
+/// which can last longer than a criterion benchmark, then falls on all of
+/// them alike. For each peer it prints the median and the range of the
+/// per-round ratios of its time to arenakit's.
+fn report_interleaved(workload: &Workload) {
+    let runs: [fn(&Workload) -> f64; 4] = [
+        time_get_or_intern::<Interner>,
+        time_get_or_intern::<LassoFx>,
+        time_get_or_intern::<SiString>,
+        time_get_or_intern::<SiBucket>,
+    ];
+    let mut times = vec![Vec::with_capacity(ROUNDS); runs.len()];
+    for _ in 0..ROUNDS {
+        for (seconds, run) in times.iter_mut().zip(runs) {
+            seconds.push(run(workload));
+        }
+    }
+    println!(
+        "get_or_intern from empty, {}, {ROUNDS} interleaved rounds: peer time / arenakit time, median [range]",
+        workload.name
+    );
+    for (name, peer) in NAMES.iter().zip(&times).skip(1) {
+        let mut ratios: Vec<f64> = peer.iter().zip(&times[0]).map(|(p, o)| p / o).collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "  {name:<24} {:.2} [{:.2}..{:.2}]",
+            ratios[ROUNDS / 2],
+            ratios[0],
+            ratios[ROUNDS - 1]
+        );
+    }
+}
+
 /// One group per workload and operation, with every interner in it, so the
 /// peers run back to back.
 fn compare(c: &mut Criterion, workload: &Workload) {
@@ -521,17 +583,11 @@ fn compare(c: &mut Criterion, workload: &Workload) {
             ],
         ),
     ];
-    let names = [
-        "arenakit",
-        "lasso_fx",
-        "string_interner_string",
-        "string_interner_bucket",
-    ];
     for (operation, runs) in operations {
         let mut group = c.benchmark_group(format!("intern/{}/{operation}", workload.name));
         group.throughput(Throughput::Elements(workload.stream.len() as u64));
         group.sample_size(20);
-        for (name, run) in names.iter().zip(runs) {
+        for (name, run) in NAMES.iter().zip(runs) {
             group.bench_function(*name, |b| run(b, workload));
         }
         group.finish();
@@ -545,6 +601,9 @@ fn interning(c: &mut Criterion) {
     report_memory(&zipf);
     report_memory(&corpus);
     let workloads = [zipf, corpus];
+    for workload in &workloads {
+        report_interleaved(workload);
+    }
 
     // The choice of hash: the same interner with three string hashes.
     for workload in &workloads {
