@@ -734,7 +734,7 @@ impl<S: BuildHasher> Interner<S> {
             // `query.len() <= 16 <= MAX_EXACT_LEN` bytes, so by invariant 3
             // it points to that many bytes of a live string (invariants 1
             // and 2) that outlives this borrow of the interner.
-            let stored = unsafe { tagged_bytes(bytes, query.len()) };
+            let stored = unsafe { self.tagged_bytes(bytes, query.len()) };
             hash::short_words(stored) == words
         });
         (tag, probe)
@@ -750,7 +750,7 @@ impl<S: BuildHasher> Interner<S> {
                 // SAFETY: as in `lookup`: the tags agree and the length is at
                 // most `MAX_EXACT_LEN`, so the slot points to `query.len()`
                 // bytes of a live string (invariants 1 to 3).
-                let stored = unsafe { tagged_bytes(bytes, query.len()) };
+                let stored = unsafe { self.tagged_bytes(bytes, query.len()) };
                 long_eq(stored, query)
             })
         } else {
@@ -762,6 +762,21 @@ impl<S: BuildHasher> Interner<S> {
             })
         };
         (tag, probe)
+    }
+
+    /// The first `len` bytes at `bytes`, a slot's pointer to its string,
+    /// borrowed for as long as the interner is.
+    ///
+    /// # Safety
+    ///
+    /// `bytes` must be the pointer of a slot of this interner's index whose
+    /// string has at least `len` bytes.
+    #[inline(always)]
+    unsafe fn tagged_bytes(&self, bytes: NonNull<u8>, len: usize) -> &[u8] {
+        // SAFETY: the caller guarantees that `len` bytes of an interned
+        // string are there; by invariants 1 and 2 they are initialised and
+        // stay unchanged while `self` is borrowed.
+        unsafe { std::slice::from_raw_parts(bytes.as_ptr(), len) }
     }
 
     /// The symbol of `string` if it has been interned, without interning it.
@@ -800,19 +815,6 @@ impl<S: BuildHasher> Interner<S> {
     pub fn contains(&self, string: &str) -> bool {
         self.get(string).is_some()
     }
-}
-
-/// The first `len` bytes at `bytes`, a slot's pointer to its string.
-///
-/// # Safety
-///
-/// `bytes` must point to at least `len` bytes of an interned string, which
-/// stay unchanged for `'a`.
-#[inline(always)]
-unsafe fn tagged_bytes<'a>(bytes: NonNull<u8>, len: usize) -> &'a [u8] {
-    // SAFETY: the caller guarantees that `len` bytes are readable and
-    // immutable for `'a`; they are initialised, being a string's.
-    unsafe { std::slice::from_raw_parts(bytes.as_ptr(), len) }
 }
 
 /// The bytes of `symbol`'s string, for a symbol found in the index.

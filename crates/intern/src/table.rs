@@ -16,8 +16,8 @@
 //!
 //! There are no deletions, so there are no tombstones: a probe ends at the
 //! first empty slot. A string that `get_or_intern` finds past its home slot
-//! is moved home (see [`Table::move_home`]), so the strings in use need no
-//! more than one probe step.
+//! is moved home (see [`Table::move_home`]), so the strings in use tend to
+//! sit at their home slots and take no probe step past them.
 
 use std::ptr::NonNull;
 
