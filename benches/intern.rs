@@ -27,12 +27,13 @@ use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 use arenakit_intern::{IdentHash, Interner};
 use criterion::{BatchSize, Bencher, Criterion, Throughput, criterion_group, criterion_main};
 use string_interner::backend::{BucketBackend, StringBackend};
 use string_interner::{DefaultSymbol, StringInterner};
+
+mod common;
 
 /// A global allocator that counts the bytes currently allocated.
 struct Counting;
@@ -507,47 +508,39 @@ const ROUNDS: usize = 15;
 /// interner.
 fn time_get_or_intern<T: Subject>(workload: &Workload) -> f64 {
     let mut interner = T::empty();
-    let start = Instant::now();
-    for s in &workload.stream {
-        black_box(interner.intern(black_box(s)));
-    }
-    let seconds = start.elapsed().as_secs_f64();
+    let seconds = common::seconds(|| {
+        for s in &workload.stream {
+            black_box(interner.intern(black_box(s)));
+        }
+    });
     drop(black_box(interner));
     seconds
 }
 
 /// Prints how `get_or_intern` from empty compares when the four interners
-/// take turns, one pass each per round: a slow phase of a shared machine,
-/// which can last longer than a criterion benchmark, then falls on all of
-/// them alike. For each peer it prints the median and the range of the
-/// per-round ratios of its time to arenakit's.
+/// take turns, one pass each per round (see [`common::report_interleaved`]).
 fn report_interleaved(workload: &Workload) {
-    let runs: [fn(&Workload) -> f64; 4] = [
+    let passes: [fn(&Workload) -> f64; 4] = [
         time_get_or_intern::<Interner>,
         time_get_or_intern::<LassoFx>,
         time_get_or_intern::<SiString>,
         time_get_or_intern::<SiBucket>,
     ];
-    let mut times = vec![Vec::with_capacity(ROUNDS); runs.len()];
-    for _ in 0..ROUNDS {
-        for (seconds, run) in times.iter_mut().zip(runs) {
-            seconds.push(run(workload));
-        }
-    }
-    println!(
-        "get_or_intern from empty, {}, {ROUNDS} interleaved rounds: peer time / arenakit time, median [range]",
-        workload.name
+    let mut runs: Vec<common::Run<'_>> = NAMES
+        .iter()
+        .zip(passes)
+        .map(|(&name, pass)| {
+            (
+                name,
+                Box::new(move || pass(workload)) as Box<dyn FnMut() -> f64>,
+            )
+        })
+        .collect();
+    common::report_interleaved(
+        &format!("get_or_intern from empty, {}", workload.name),
+        ROUNDS,
+        &mut runs,
     );
-    for (name, peer) in NAMES.iter().zip(&times).skip(1) {
-        let mut ratios: Vec<f64> = peer.iter().zip(&times[0]).map(|(p, o)| p / o).collect();
-        ratios.sort_by(f64::total_cmp);
-        println!(
-            "  {name:<24} {:.2} [{:.2}..{:.2}]",
-            ratios[ROUNDS / 2],
-            ratios[0],
-            ratios[ROUNDS - 1]
-        );
-    }
 }
 
 /// One group per workload and operation, with every interner in it, so the

@@ -5,11 +5,16 @@
 //! Zipf-like distribution over a key space four times the capacity: on a hit
 //! the value is read, on a miss the key is inserted. Before the timings, the
 //! memory each cache holds per entry is measured with a counting global
-//! allocator and printed.
+//! allocator and printed, then an interleaved comparison: the caches take
+//! turns replaying the stream for 15 rounds, which a shared machine whose
+//! speed drifts over minutes measures more steadily than back-to-back
+//! benchmarks.
 //!
 //! Each peer runs with its default hasher (`lru`: foldhash, `schnellru`:
 //! ahash); two more cases separate the hasher from the structure:
 //! `arenakit-memo+foldhash` and `schnellru+fx` swap the hashers.
+//!
+//! Run: `cargo bench --bench lru -- --warm-up-time 1 --measurement-time 3`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -19,6 +24,8 @@ use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::Relaxed};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rustc_hash::FxBuildHasher;
 use schnellru::{ByLength, LruMap};
+
+mod common;
 
 /// Counts the bytes and blocks currently allocated.
 struct Counting;
@@ -243,6 +250,64 @@ fn report_memory(w: &Workload) {
     );
 }
 
+/// Rounds of the interleaved comparison.
+const ROUNDS: usize = 15;
+
+/// Prints how get-else-put compares when the caches take turns, one pass
+/// over the stream each per round (see [`common::report_interleaved`]).
+/// Every cache is filled by one pass before the first round.
+fn report_interleaved(w: &Workload) {
+    let keys = &w.u64_keys;
+    macro_rules! u64_run {
+        ($name:literal, $make:expr, $get:ident, $put:ident) => {{
+            let mut cache = $make;
+            replay_u64!(cache, keys, $get, $put);
+            let pass = move || {
+                common::seconds(|| {
+                    replay_u64!(cache, keys, $get, $put);
+                })
+            };
+            ($name, Box::new(pass) as Box<dyn FnMut() -> f64 + '_>)
+        }};
+    }
+    let mut runs: Vec<common::Run<'_>> = vec![
+        u64_run!("arenakit-memo", ours::<u64>(w.cap), get, put),
+        u64_run!("arenakit-memo+foldhash", ours_fold::<u64>(w.cap), get, put),
+        u64_run!("schnellru", schnell::<u64>(w.cap), get, insert),
+        u64_run!("schnellru+fx", schnell_fx::<u64>(w.cap), get, insert),
+        u64_run!("lru", lru_crate::<u64>(w.cap), get, put),
+    ];
+    let title = format!("get-else-put, u64 keys, cap {}", w.cap);
+    common::report_interleaved(&title, ROUNDS, &mut runs);
+
+    macro_rules! string_run {
+        ($name:literal, $make:expr, $get:ident, $put:ident) => {{
+            let mut cache = $make;
+            replay_str!(cache, w.string_keys(), $get, $put);
+            let pass = move || {
+                common::seconds(|| {
+                    replay_str!(cache, w.string_keys(), $get, $put);
+                })
+            };
+            ($name, Box::new(pass) as Box<dyn FnMut() -> f64 + '_>)
+        }};
+    }
+    let mut runs: Vec<common::Run<'_>> = vec![
+        string_run!("arenakit-memo", ours::<String>(w.cap), get, put),
+        string_run!(
+            "arenakit-memo+foldhash",
+            ours_fold::<String>(w.cap),
+            get,
+            put
+        ),
+        string_run!("schnellru", schnell::<String>(w.cap), get, insert),
+        string_run!("schnellru+fx", schnell_fx::<String>(w.cap), get, insert),
+        string_run!("lru", lru_crate::<String>(w.cap), get, put),
+    ];
+    let title = format!("get-else-put, String keys, cap {}", w.cap);
+    common::report_interleaved(&title, ROUNDS, &mut runs);
+}
+
 fn bench_u64(c: &mut Criterion, w: &Workload) {
     let mut group = c.benchmark_group(format!("lru_get_else_put/u64/cap={}", w.cap));
     group.throughput(Throughput::Elements(STREAM_LEN as u64));
@@ -304,6 +369,9 @@ fn main() {
             100.0 * hits.stats().hit_rate()
         );
         report_memory(w);
+    }
+    for w in &workloads {
+        report_interleaved(w);
     }
     let mut c = Criterion::default().configure_from_args();
     for w in &workloads {
