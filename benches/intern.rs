@@ -21,12 +21,10 @@
 //!
 //! Run: `cargo bench --bench intern -- --warm-up-time 1 --measurement-time 3`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arenakit_intern::{IdentHash, Interner};
 use criterion::{BatchSize, Bencher, Criterion, Throughput, criterion_group, criterion_main};
@@ -35,51 +33,8 @@ use string_interner::{DefaultSymbol, StringInterner};
 
 mod common;
 
-/// A global allocator that counts the bytes currently allocated.
-struct Counting;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments, so
-// `System`'s guarantees hold; the counter is only bookkeeping.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller upholds `GlobalAlloc::dealloc`'s contract.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-        }
-        new
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: common::Counting = common::Counting;
 
 /// The common face of the interners under test, so every one runs exactly
 /// the same loops. The methods are always inlined, so each loop calls the
@@ -404,13 +359,15 @@ fn corpus_workload(fallback: &Workload) -> (Workload, String) {
 
 /// Bytes held by an interner of `workload`'s vocabulary, per unique string.
 fn bytes_per_string<T: Subject>(workload: &Workload) -> f64 {
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    common::set_counting(true);
+    let before = common::counts().bytes;
     let mut interner = T::empty();
     for s in &workload.vocabulary {
         interner.intern(s);
     }
-    let after = LIVE_BYTES.load(Ordering::Relaxed);
+    let after = common::counts().bytes;
     drop(black_box(interner));
+    common::set_counting(false);
     (after - before) as f64 / workload.vocabulary.len() as f64
 }
 

@@ -16,10 +16,8 @@
 //!
 //! Run: `cargo bench --bench lru -- --warm-up-time 1 --measurement-time 3`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::Relaxed};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rustc_hash::FxBuildHasher;
@@ -27,41 +25,8 @@ use schnellru::{ByLength, LruMap};
 
 mod common;
 
-/// Counts the bytes and blocks currently allocated.
-struct Counting;
-
-static BYTES: AtomicIsize = AtomicIsize::new(0);
-static BLOCKS: AtomicIsize = AtomicIsize::new(0);
-static CALLS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments, so
-// `System`'s guarantees carry over; the counters have no effect on memory.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        BYTES.fetch_add(layout.size() as isize, Relaxed);
-        BLOCKS.fetch_add(1, Relaxed);
-        CALLS.fetch_add(1, Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        BYTES.fetch_sub(layout.size() as isize, Relaxed);
-        BLOCKS.fetch_sub(1, Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::dealloc`'s contract.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        BYTES.fetch_add(new_size as isize - layout.size() as isize, Relaxed);
-        CALLS.fetch_add(1, Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: common::Counting = common::Counting;
 
 /// Keys in each stream.
 const STREAM_LEN: usize = 1 << 20;
@@ -200,25 +165,25 @@ fn schnell_fx<K: std::hash::Hash + PartialEq>(cap: usize) -> SchnellFx<K> {
 /// Bytes, live blocks and allocator calls held by what `build` returns,
 /// per entry of capacity `cap`, after filling it and after a stream.
 fn measure<C>(name: &str, w: &Workload, build: impl FnOnce() -> C, mut run: impl FnMut(&mut C)) {
-    let (b0, k0) = (BYTES.load(Relaxed), BLOCKS.load(Relaxed));
+    common::set_counting(true);
+    let start = common::counts();
     let mut cache = build();
     run(&mut cache);
-    let (b1, k1) = (BYTES.load(Relaxed), BLOCKS.load(Relaxed));
-    let calls = CALLS.load(Relaxed);
+    let filled = common::counts();
     run(&mut cache);
-    let steady_calls = CALLS.load(Relaxed) - calls;
-    let b2 = BYTES.load(Relaxed);
-    let per = |b: isize| (b - b0) as f64 / w.cap as f64;
+    let steady = common::counts();
+    let per_entry = |now: common::Counts| (now.bytes - start.bytes) as f64 / w.cap as f64;
     println!(
         "memory {name:<22} cap {:>6}: {:>6.1} B/entry after the first stream, {:>6.1} after the second; \
          {:>6} live blocks; {} allocator calls in the second stream",
         w.cap,
-        per(b1),
-        per(b2),
-        k1 - k0,
-        steady_calls,
+        per_entry(filled),
+        per_entry(steady),
+        filled.blocks - start.blocks,
+        steady.calls - filled.calls,
     );
     drop(black_box(cache));
+    common::set_counting(false);
 }
 
 /// Prints memory per entry with u64 keys and values for every cache.

@@ -1,6 +1,101 @@
-//! Timing shared by the benches that compare arenakit with its peers.
+//! Timing and memory accounting shared by the benches that compare arenakit
+//! with its peers.
 
+// Each bench includes this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
+
+/// A global allocator that forwards to [`System`] and, while counting is on
+/// (see [`set_counting`]), keeps count of the bytes and blocks allocated and
+/// of the calls made. A bench declares it with `#[global_allocator]`.
+///
+/// Counting is off while benchmarks are timed: its three atomic
+/// read-modify-write instructions would add to every allocation of every
+/// cache or interner alike, a cost none of them has in use, which narrows
+/// every ratio.
+pub struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static BYTES: AtomicIsize = AtomicIsize::new(0);
+static BLOCKS: AtomicIsize = AtomicIsize::new(0);
+static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// What [`Counting`] has counted so far.
+#[derive(Clone, Copy, Debug)]
+pub struct Counts {
+    /// Bytes allocated and not freed.
+    pub bytes: isize,
+    /// Blocks allocated and not freed.
+    pub blocks: isize,
+    /// Calls to `alloc`, `alloc_zeroed` and `realloc`.
+    pub calls: usize,
+}
+
+/// Turns [`Counting`]'s counters on or off. A block allocated while counting
+/// and freed after it stopped stays counted, so turn it off only once the
+/// measured values are dropped.
+pub fn set_counting(on: bool) {
+    COUNTING.store(on, Relaxed);
+}
+
+/// The counters' current values.
+pub fn counts() -> Counts {
+    Counts {
+        bytes: BYTES.load(Relaxed),
+        blocks: BLOCKS.load(Relaxed),
+        calls: CALLS.load(Relaxed),
+    }
+}
+
+/// Adds a change of `bytes` and `blocks` and `calls` calls, if counting is on.
+#[inline]
+fn count(bytes: isize, blocks: isize, calls: usize) {
+    if COUNTING.load(Relaxed) {
+        BYTES.fetch_add(bytes, Relaxed);
+        BLOCKS.fetch_add(blocks, Relaxed);
+        CALLS.fetch_add(calls, Relaxed);
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments, so
+// `System`'s guarantees hold; the counters are only bookkeeping.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            count(layout.size() as isize, 1, 1);
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            count(layout.size() as isize, 1, 1);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller upholds `GlobalAlloc::dealloc`'s contract.
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize), -1, 0);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            count(new_size as isize - layout.size() as isize, 0, 1);
+        }
+        new
+    }
+}
 
 /// One contestant of [`report_interleaved`]: its name in the report and a
 /// pass of its workload, which returns the seconds the timed part took.
