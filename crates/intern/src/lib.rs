@@ -28,19 +28,21 @@
 //!
 //! # How it works
 //!
-//! The interner keeps three things: the arena with the string bytes, a
-//! vector of spans (pointer and length) indexed by symbol for `resolve`, and
-//! a hash index of 16-byte slots, each holding a string's tag (24 bits of
-//! its hash and its length), its symbol and a pointer to its bytes. A lookup
-//! hashes the string once with [`IdentHash`] and probes the index linearly
-//! from the slot the hash picks; only a slot whose tag agrees leads to a
-//! comparison of string bytes (inline for the common lengths, without a
-//! `memcmp` call), so a miss reads no string memory, and growing the index
-//! moves slots by their stored tag without reading any string.
+//! The interner keeps four things: the arena with the string bytes, a
+//! vector of spans (pointer and length) indexed by symbol for `resolve`, a
+//! hash index of 8-byte slots, each holding a string's tag (24 bits of its
+//! hash and its length) and its symbol, and, indexed by symbol, the two
+//! words that hold every byte of a string of up to 16 bytes. A lookup hashes
+//! the string once with [`IdentHash`] and probes the index linearly from the
+//! slot the hash picks; only a slot whose tag agrees leads to a comparison,
+//! which for the common lengths is of the two words, without reading the
+//! string or calling `memcmp`. So a miss reads no string memory, a hit on an
+//! identifier reads a slot and 16 bytes at a fixed place, and growing the
+//! index moves slots by their stored tag without reading any string.
 //!
-//! Spans and bytes are laid out in symbol order, which is first-seen order.
-//! In a skewed stream of identifiers the frequent ones are seen first, so
-//! their bytes share a few cache lines at the front.
+//! Spans, words and bytes are laid out in symbol order, which is first-seen
+//! order. In a skewed stream of identifiers the frequent ones are seen first,
+//! so their words share a few cache lines at the front.
 
 mod hash;
 mod keywords;
@@ -203,8 +205,9 @@ pub struct MemoryUsage {
     /// lengths), which live in the interner's arena. Arena chunks also hold
     /// some unused space at their ends, which is not counted.
     pub string_bytes: usize,
-    /// The bytes allocated by the hash index (16 bytes per slot; the index
-    /// keeps at least a fifth of its slots free).
+    /// The bytes allocated by the hash index: 8 bytes per slot (the index
+    /// keeps at least a fifth of its slots free), and 16 bytes per string
+    /// for the words a look-up compares instead of the string's bytes.
     pub index_bytes: usize,
     /// The bytes allocated by the symbol-to-string span vector.
     pub span_bytes: usize,
@@ -303,20 +306,27 @@ fn long_eq(stored: &[u8], query: &[u8]) -> bool {
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
 // 3. `table` holds one slot per span: the slot of symbol `s` holds
-//    `tag_of(&self.hasher, string of s)`, sits where that tag leads (the
-//    table's invariant 2) and points to the first byte of the span of `s`;
-//    `s.to_index() < spans.len()`. So a slot whose tag equals the tag of a
-//    string of `len <= MAX_EXACT_LEN` bytes points to `len` readable bytes.
+//    `tag_of(&self.hasher, string of s)` and sits where that tag leads (the
+//    table's invariant 2), and `s.to_index() < spans.len() == words.len()`.
+//    So every symbol a slot holds indexes `spans` and `words`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
+// 6. For a string of at most 16 bytes, `words[i]` is
+//    `hash::short_words(string of i)`; for a longer one it is `(0, 0)`.
+//    Two strings of the same length up to 16 bytes are equal exactly when
+//    their words are, so a look-up compares words instead of bytes.
 pub struct Interner<S = IdentHash> {
-    /// The hash index (see the `table` module): one 16-byte slot per string
-    /// with its tag, symbol and first byte, so a miss reads no string memory
-    /// and a hit reads the bytes without going through `spans`.
+    /// The hash index (see the `table` module): one 8-byte slot per string
+    /// with its tag and symbol, so a miss reads no string memory.
     table: Table,
     /// `spans[i]` is the string of `Symbol::from_index(i)`.
     spans: Vec<NonNull<str>>,
+    /// `words[i]` is what a look-up compares against for the string of
+    /// `Symbol::from_index(i)` (invariant 6): 16 bytes in one place, where
+    /// the string's own bytes would take a length-dependent read at a
+    /// pointer.
+    words: Vec<(u64, u64)>,
     /// The sum of the lengths of the interned strings.
     string_bytes: usize,
     /// The string hash.
@@ -430,6 +440,7 @@ impl<S> Interner<S> {
         Interner {
             table: Table::with_capacity(capacity),
             spans: Vec::with_capacity(capacity),
+            words: Vec::with_capacity(capacity),
             string_bytes: 0,
             hasher,
             limit: MAX_STRINGS,
@@ -559,7 +570,8 @@ impl<S> Interner<S> {
     pub fn memory_usage(&self) -> MemoryUsage {
         MemoryUsage {
             string_bytes: self.string_bytes,
-            index_bytes: self.table.allocation_size(),
+            index_bytes: self.table.allocation_size()
+                + self.words.capacity() * size_of::<(u64, u64)>(),
             span_bytes: self.spans.capacity() * size_of::<NonNull<str>>(),
         }
     }
@@ -585,6 +597,7 @@ impl<S> Interner<S> {
         // Invariant 2: the spans and slots go together with the memory.
         self.table.clear();
         self.spans.clear();
+        self.words.clear();
         self.string_bytes = 0;
         self.arena.reset();
     }
@@ -705,10 +718,16 @@ impl<S: BuildHasher> Interner<S> {
         // is not used again.
         let span = NonNull::from(self.arena.alloc_str(string));
         self.spans.push(span);
+        // Invariant 6.
+        self.words.push(if string.len() <= 16 {
+            hash::short_words(string.as_bytes())
+        } else {
+            (0, 0)
+        });
         self.string_bytes += string.len();
-        // Invariant 3: the slot goes where the string's tag leads, and points
-        // to the first byte of its symbol's span, pushed just before.
-        self.table.insert(index, tag, symbol, span.cast());
+        // Invariant 3: the slot goes where the string's tag leads, and its
+        // symbol's span and words were pushed just before.
+        self.table.insert(index, tag, symbol);
         Ok(symbol)
     }
 
@@ -716,9 +735,9 @@ impl<S: BuildHasher> Interner<S> {
     ///
     /// Strings of at most 16 bytes (most identifiers) are looked up inline
     /// and compared by the two words that hold all their bytes (see
-    /// [`hash::short_words`]), computed once per look-up; a stored string of
-    /// the same length is equal exactly when its words are the same. Longer
-    /// strings take [`lookup_long`](Self::lookup_long).
+    /// [`hash::short_words`]), computed once per look-up and compared with
+    /// the stored string's words (invariant 6); equal tags mean equal
+    /// lengths. Longer strings take [`lookup_long`](Self::lookup_long).
     #[inline(always)]
     fn lookup(&self, string: &str) -> (Tag, Probe) {
         let query = string.as_bytes();
@@ -729,13 +748,12 @@ impl<S: BuildHasher> Interner<S> {
         // words, and loads them once.
         let words = hash::short_words(query);
         let tag = tag_of(&self.hasher, string);
-        let probe = self.table.find(tag, |_, bytes| {
-            // SAFETY: the slot's tag equals `tag`, the tag of a string of
-            // `query.len() <= 16 <= MAX_EXACT_LEN` bytes, so by invariant 3
-            // it points to that many bytes of a live string (invariants 1
-            // and 2) that outlives this borrow of the interner.
-            let stored = unsafe { self.tagged_bytes(bytes, query.len()) };
-            hash::short_words(stored) == words
+        let stored_words = &*self.words;
+        let probe = self.table.find(tag, |symbol| {
+            // SAFETY: the symbol comes from a slot of the index, so by
+            // invariant 3 it is in range of `words`.
+            let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
+            *stored == words
         });
         (tag, probe)
     }
@@ -745,38 +763,20 @@ impl<S: BuildHasher> Interner<S> {
     fn lookup_long(&self, string: &str) -> (Tag, Probe) {
         let tag = tag_of(&self.hasher, string);
         let query = string.as_bytes();
+        let spans = &*self.spans;
         let probe = if query.len() <= MAX_EXACT_LEN {
-            self.table.find(tag, |_, bytes| {
-                // SAFETY: as in `lookup`: the tags agree and the length is at
-                // most `MAX_EXACT_LEN`, so the slot points to `query.len()`
-                // bytes of a live string (invariants 1 to 3).
-                let stored = unsafe { self.tagged_bytes(bytes, query.len()) };
+            self.table.find(tag, |symbol| {
+                let stored = stored_bytes(spans, symbol);
                 long_eq(stored, query)
             })
         } else {
             // The tag does not hold the length exactly: check it on the span.
-            let spans = &*self.spans;
-            self.table.find(tag, |symbol, _| {
+            self.table.find(tag, |symbol| {
                 let stored = stored_bytes(spans, symbol);
                 stored.len() == query.len() && long_eq(stored, query)
             })
         };
         (tag, probe)
-    }
-
-    /// The first `len` bytes at `bytes`, a slot's pointer to its string,
-    /// borrowed for as long as the interner is.
-    ///
-    /// # Safety
-    ///
-    /// `bytes` must be the pointer of a slot of this interner's index whose
-    /// string has at least `len` bytes.
-    #[inline(always)]
-    unsafe fn tagged_bytes(&self, bytes: NonNull<u8>, len: usize) -> &[u8] {
-        // SAFETY: the caller guarantees that `len` bytes of an interned
-        // string are there; by invariants 1 and 2 they are initialised and
-        // stay unchanged while `self` is borrowed.
-        unsafe { std::slice::from_raw_parts(bytes.as_ptr(), len) }
     }
 
     /// The symbol of `string` if it has been interned, without interning it.

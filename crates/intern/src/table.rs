@@ -1,25 +1,23 @@
 //! The interner's hash index: an open-addressing table with linear probing
-//! over 16-byte slots.
+//! over 8-byte slots.
 //!
-//! A slot holds a string's [`Tag`] (24 bits of its hash and its length), its
-//! symbol, and a pointer to its first byte in the arena. A probe compares
-//! tags first, so a string's bytes are read only when its hash bits and its
-//! length agree: a miss reads slots and nothing else, and growing the table
-//! moves slots by their stored tag without reading any string.
+//! A slot holds a string's [`Tag`] (24 bits of its hash and its length) and
+//! its symbol. A probe compares tags first, so the caller's comparison runs
+//! only when the hash bits and the length agree: a miss reads slots and
+//! nothing else, and growing the table moves slots by their stored tag
+//! without reading any string.
 //!
-//! On a hit the slot leads straight to the bytes: one dependent load after
-//! the slot, where going through the symbol-indexed span vector would take
-//! two. The bytes are in symbol order, which is first-seen order: in a
-//! skewed stream of identifiers the frequent ones are seen first, so their
-//! bytes sit together at the front and stay in cache, and the slot is the
-//! only scattered access.
+//! The slots are small so that the table stays in a 1 MiB cache for tens
+//! of thousands of strings: on a skewed stream of identifiers, the slot is
+//! the one scattered access of a look-up. What the caller compares on a hit
+//! is indexed by symbol, which is first-seen order, and in such a stream
+//! the frequent strings are seen first, so that data sits together at the
+//! front and stays in cache.
 //!
 //! There are no deletions, so there are no tombstones: a probe ends at the
 //! first empty slot. A string that `get_or_intern` finds past its home slot
 //! is moved home (see [`Table::move_home`]), so the strings in use tend to
 //! sit at their home slots and take no probe step past them.
-
-use std::ptr::NonNull;
 
 use crate::Symbol;
 
@@ -67,20 +65,17 @@ struct Slot {
     tag: Tag,
     /// The string's symbol.
     symbol: Option<Symbol>,
-    /// The string's first byte (dangling in an empty slot).
-    bytes: NonNull<u8>,
 }
 
 impl Slot {
     const EMPTY: Slot = Slot {
         tag: Tag(0),
         symbol: None,
-        bytes: NonNull::dangling(),
     };
 }
 
 // The layout the module documentation describes.
-const _: () = assert!(size_of::<Slot>() == 16);
+const _: () = assert!(size_of::<Slot>() == 8);
 
 /// Where a probe ended: at the string's slot, or at the empty slot where it
 /// would go.
@@ -103,9 +98,8 @@ pub(crate) enum Probe {
 /// 3. `len` is the number of full slots.
 ///
 /// The table does not own the strings and never reads them: the caller
-/// keeps each full slot's tag equal to its string's and its pointer on its
-/// string's first byte, and reads the bytes in the closure it passes to
-/// [`find`](Table::find).
+/// keeps each full slot's tag equal to its string's, and compares strings
+/// in the closure it passes to [`find`](Table::find).
 pub(crate) struct Table {
     slots: Box<[Slot]>,
     len: usize,
@@ -131,15 +125,14 @@ impl Table {
         self.len = 0;
     }
 
-    /// Looks up the string whose tag is `tag`: `is_string(symbol, bytes)`
-    /// says whether the string of a slot's symbol, which starts at `bytes`,
-    /// is that string. It is asked only of slots whose stored tag equals
-    /// `tag`.
+    /// Looks up the string whose tag is `tag`: `is_string(symbol)` says
+    /// whether the string of a slot's symbol is that string. It is asked
+    /// only of slots whose stored tag equals `tag`.
     #[inline(always)]
     pub(crate) fn find(
         &self,
         tag: Tag,
-        mut is_string: impl FnMut(Symbol, NonNull<u8>) -> bool,
+        mut is_string: impl FnMut(Symbol) -> bool,
     ) -> Probe {
         let mask = self.slots.len() - 1;
         let mut index = tag.home(mask);
@@ -150,7 +143,7 @@ impl Table {
             let Some(symbol) = slot.symbol else {
                 return Probe::Vacant { index };
             };
-            if slot.tag == tag && is_string(symbol, slot.bytes) {
+            if slot.tag == tag && is_string(symbol) {
                 return Probe::Found { symbol, index };
             }
             index = (index + 1) & mask;
@@ -222,7 +215,7 @@ impl Table {
     }
 
     /// Fills the empty slot `index` with `symbol`, whose string's tag is
-    /// `tag` and whose first byte is at `bytes`. `index` came from
+    /// `tag`. `index` came from
     /// [`find`](Table::find) or [`vacant_index`](Table::vacant_index) for
     /// `tag` with no change to the table since, the string is absent, and the
     /// table is not [full](Table::is_full).
@@ -231,14 +224,13 @@ impl Table {
     ///
     /// Panics if the slot is full, which the preconditions rule out.
     #[inline]
-    pub(crate) fn insert(&mut self, index: usize, tag: Tag, symbol: Symbol, bytes: NonNull<u8>) {
+    pub(crate) fn insert(&mut self, index: usize, tag: Tag, symbol: Symbol) {
         debug_assert!(!self.is_full());
         let slot = &mut self.slots[index];
         assert!(slot.symbol.is_none(), "interner table slot taken");
         *slot = Slot {
             tag,
             symbol: Some(symbol),
-            bytes,
         };
         self.len += 1;
     }
@@ -264,12 +256,12 @@ mod tests {
     /// Inserts `symbol` with tag `tag` where a probe for it ends.
     fn insert(table: &mut Table, tag: Tag, symbol: Symbol) {
         let index = table.vacant_index(tag);
-        table.insert(index, tag, symbol, NonNull::dangling());
+        table.insert(index, tag, symbol);
     }
 
     /// The slot that holds `symbol`, found by a probe for `tag`.
     fn slot_of(table: &Table, tag: Tag, symbol: Symbol) -> usize {
-        match table.find(tag, |found, _| found == symbol) {
+        match table.find(tag, |found| found == symbol) {
             Probe::Found { index, .. } => index,
             Probe::Vacant { .. } => panic!("{symbol:?} not found"),
         }
