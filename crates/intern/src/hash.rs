@@ -117,9 +117,10 @@ fn narrow_words(bytes: &[u8]) -> (u64, u64) {
 /// 16-byte block but the last is folded into an accumulator, and the final 16
 /// bytes (which may overlap the previous block) are returned with it.
 ///
-/// It is kept out of line so that the short-string path, which is most
-/// identifiers, stays small where it is inlined into a look-up.
-#[inline(never)]
+/// It is inlined too: a caller that has checked the length keeps only one
+/// of the two paths, and the interner's look-up of a long string, which is
+/// itself out of line, saves a call.
+#[inline(always)]
 fn hash_long(bytes: &[u8]) -> (u64, u64) {
     let len = bytes.len();
     let mut acc = SEED2;
