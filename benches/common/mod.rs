@@ -110,7 +110,8 @@ pub fn seconds(pass: impl FnOnce()) -> f64 {
 
 /// Runs `runs` in turn, one pass each per round, for `rounds` rounds, and
 /// prints under `title`, for every run after the first, the median and the
-/// range of the per-round ratios of its time to the first run's.
+/// range of the per-round ratios of its time to the first run's, and the
+/// ratio of the two runs' fastest passes.
 ///
 /// A shared machine's speed drifts over minutes, longer than a criterion
 /// benchmark lasts, so two benchmarks run one after the other can land
@@ -124,15 +125,20 @@ pub fn report_interleaved(title: &str, rounds: usize, runs: &mut [Run<'_>]) {
             seconds.push(pass());
         }
     }
-    println!("{title}, {rounds} interleaved rounds: peer time / arenakit time, median [range]");
+    let fastest = |seconds: &[f64]| seconds.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "{title}, {rounds} interleaved rounds: peer time / arenakit time, \
+         median [range] of the rounds, then of the fastest passes"
+    );
     for ((name, _), peer) in runs.iter().zip(&times).skip(1) {
         let mut ratios: Vec<f64> = peer.iter().zip(&times[0]).map(|(p, o)| p / o).collect();
         ratios.sort_by(f64::total_cmp);
         println!(
-            "  {name:<24} {:.2} [{:.2}..{:.2}]",
+            "  {name:<24} {:.2} [{:.2}..{:.2}]  fastest {:.2}",
             ratios[rounds / 2],
             ratios[0],
-            ratios[rounds - 1]
+            ratios[rounds - 1],
+            fastest(peer) / fastest(&times[0])
         );
     }
 }
