@@ -129,11 +129,7 @@ impl Table {
     /// whether the string of a slot's symbol is that string. It is asked
     /// only of slots whose stored tag equals `tag`.
     #[inline(always)]
-    pub(crate) fn find(
-        &self,
-        tag: Tag,
-        mut is_string: impl FnMut(Symbol) -> bool,
-    ) -> Probe {
+    pub(crate) fn find(&self, tag: Tag, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
         let mask = self.slots.len() - 1;
         let mut index = tag.home(mask);
         loop {
