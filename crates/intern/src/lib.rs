@@ -56,7 +56,7 @@ use std::ops::Index;
 use std::ptr::NonNull;
 
 use arenakit_arena::Arena;
-use table::{MAX_EXACT_LEN, Probe, Table, Tag};
+use table::{Probe, Table, Tag};
 
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
 pub use keywords::Keywords;
@@ -764,18 +764,12 @@ impl<S: BuildHasher> Interner<S> {
         let tag = tag_of(&self.hasher, string);
         let query = string.as_bytes();
         let spans = &*self.spans;
-        let probe = if query.len() <= MAX_EXACT_LEN {
-            self.table.find(tag, |symbol| {
-                let stored = stored_bytes(spans, symbol);
-                long_eq(stored, query)
-            })
-        } else {
-            // The tag does not hold the length exactly: check it on the span.
-            self.table.find(tag, |symbol| {
-                let stored = stored_bytes(spans, symbol);
-                stored.len() == query.len() && long_eq(stored, query)
-            })
-        };
+        // Tags hold lengths only up to `table::MAX_EXACT_LEN`, so the span's length
+        // is checked first.
+        let probe = self.table.find(tag, |symbol| {
+            let stored = stored_bytes(spans, symbol);
+            stored.len() == query.len() && long_eq(stored, query)
+        });
         (tag, probe)
     }
 

@@ -211,10 +211,10 @@ impl Table {
     }
 
     /// Fills the empty slot `index` with `symbol`, whose string's tag is
-    /// `tag`. `index` came from
-    /// [`find`](Table::find) or [`vacant_index`](Table::vacant_index) for
-    /// `tag` with no change to the table since, the string is absent, and the
-    /// table is not [full](Table::is_full).
+    /// `tag`. `index` came from [`find`](Table::find) or
+    /// [`vacant_index`](Table::vacant_index) for `tag` with no change to the
+    /// table since, the string is absent, and the table is not
+    /// [full](Table::is_full).
     ///
     /// # Panics
     ///
