@@ -54,7 +54,8 @@ pub fn write_float_repr(out: &mut String, x: f64) {
     let sci = format!("{x:e}");
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let mut digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    break_tie_to_even(x, &mut digits, exp);
     let n = digits.len() as i32;
     if (-4..16).contains(&exp) {
         if exp < 0 {
@@ -85,6 +86,83 @@ pub fn write_float_repr(out: &mut String, x: f64) {
         }
         let sign = if exp < 0 { '-' } else { '+' };
         let _ = write!(out, "e{sign}{:02}", exp.abs());
+    }
+}
+
+/// Python's choice between two equally near shortest digit strings.
+///
+/// `digits` (with the decimal exponent `exp` of its first digit) is the
+/// shortest string that reads back as `x`, as Rust finds it. When `x` lies
+/// exactly halfway between two such strings of the same length, Rust takes
+/// the upper one and Python's `repr` the one whose last digit is even:
+/// `0.1 * 2.0 ** 53` is `900719925474099.25`, which Python prints as
+/// `900719925474099.2` and Rust as `900719925474099.3`. This replaces an odd
+/// upper choice with the even lower one when `x` is exactly the midpoint and
+/// the lower string reads back as `x` too.
+fn break_tie_to_even(x: f64, digits: &mut String, exp: i32) {
+    // An upper choice ending in 1 has a lower neighbour ending in 0, which
+    // would have been a shorter string: Python keeps the upper one too.
+    if !matches!(digits.as_bytes().last(), Some(b'3' | b'5' | b'7' | b'9')) {
+        return;
+    }
+    let Ok(upper) = digits.parse::<u128>() else {
+        return;
+    };
+    let Some((significand, exp10)) = exact_decimal(x) else {
+        return;
+    };
+    let n = digits.len() as i32;
+    let lower = upper - 1;
+    // The midpoint of `lower` and `upper` has one digit more, a final 5.
+    if significand != lower * 10 + 5 || exp10 != exp - n {
+        return;
+    }
+    let lower = lower.to_string();
+    if format!("{lower}e{}", exp - n + 1).parse::<f64>() == Ok(x) {
+        *digits = lower;
+    }
+}
+
+/// The exact value of a positive finite `x` as `significand * 10^exp10`
+/// with no trailing zero in `significand`, when the significand has at most
+/// 18 digits or so; `None` when it is longer, for then `x` cannot be the
+/// midpoint of two shortest strings of at most 17 digits.
+fn exact_decimal(x: f64) -> Option<(u128, i32)> {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (mut m, mut e2) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), biased - 1075)
+    };
+    if m == 0 {
+        return None;
+    }
+    let zeros = m.trailing_zeros();
+    m >>= zeros;
+    e2 += zeros as i32;
+    if e2 < 0 {
+        // x = m / 2^k = m * 5^k / 10^k, and m * 5^k is odd: no trailing zero.
+        // With k > 26 it has more than 18 digits.
+        let k = -e2;
+        if k > 26 {
+            return None;
+        }
+        Some((u128::from(m) * 5u128.pow(k as u32), e2))
+    } else {
+        // An integer. A midpoint `(10 L + 5) * 10^q` has odd part
+        // `(10 L + 5) * 5^q`, below 2^53 only when q <= 21, and then
+        // `e2 == q`.
+        if e2 > 22 {
+            return None;
+        }
+        let (mut significand, mut exp10) = (u128::from(m) << e2, 0);
+        while significand % 10 == 0 {
+            significand /= 10;
+            exp10 += 1;
+        }
+        Some((significand, exp10))
     }
 }
 
@@ -127,5 +205,12 @@ mod tests {
         check(0.5, "0.5");
         check(9007199254740993.0, "9007199254740992.0");
         check(-1e-7, "-1e-07");
+        // Exact midpoints between two shortest strings: Python takes the
+        // even last digit.
+        check(0.1 * 9007199254740992.0, "900719925474099.2");
+        check(1059253209562419.0 + 0.25, "1059253209562419.2");
+        check(941297596112.0 + 0.15625, "941297596112.1562");
+        check(869169937882.0 + 0.03125, "869169937882.0312");
+        check(-845418547955755.0 - 0.25, "-845418547955755.2");
     }
 }
