@@ -222,53 +222,37 @@ const ROUNDS: usize = 15;
 /// over the stream each per round (see [`common::report_interleaved`]).
 /// Every cache is filled by one pass before the first round.
 fn report_interleaved(w: &Workload) {
-    let keys = &w.u64_keys;
-    macro_rules! u64_run {
-        ($name:literal, $make:expr, $get:ident, $put:ident) => {{
-            let mut cache = $make;
-            replay_u64!(cache, keys, $get, $put);
-            let pass = move || {
-                common::seconds(|| {
-                    replay_u64!(cache, keys, $get, $put);
-                })
-            };
-            ($name, Box::new(pass) as Box<dyn FnMut() -> f64 + '_>)
+    // Every cache of `$key` keys, each filled by one replay, with a pass
+    // that times another.
+    macro_rules! runs {
+        ($replay:ident, $keys:expr, $key:ty) => {{
+            macro_rules! run {
+                ($name:literal, $make:expr, $get:ident, $put:ident) => {{
+                    let mut cache = $make;
+                    $replay!(cache, $keys, $get, $put);
+                    let pass = move || {
+                        common::seconds(|| {
+                            $replay!(cache, $keys, $get, $put);
+                        })
+                    };
+                    ($name, Box::new(pass) as Box<dyn FnMut() -> f64 + '_>)
+                }};
+            }
+            let runs: Vec<common::Run<'_>> = vec![
+                run!("arenakit-memo", ours::<$key>(w.cap), get, put),
+                run!("arenakit-memo+foldhash", ours_fold::<$key>(w.cap), get, put),
+                run!("schnellru", schnell::<$key>(w.cap), get, insert),
+                run!("schnellru+fx", schnell_fx::<$key>(w.cap), get, insert),
+                run!("lru", lru_crate::<$key>(w.cap), get, put),
+            ];
+            runs
         }};
     }
-    let mut runs: Vec<common::Run<'_>> = vec![
-        u64_run!("arenakit-memo", ours::<u64>(w.cap), get, put),
-        u64_run!("arenakit-memo+foldhash", ours_fold::<u64>(w.cap), get, put),
-        u64_run!("schnellru", schnell::<u64>(w.cap), get, insert),
-        u64_run!("schnellru+fx", schnell_fx::<u64>(w.cap), get, insert),
-        u64_run!("lru", lru_crate::<u64>(w.cap), get, put),
-    ];
+    let mut runs = runs!(replay_u64, &w.u64_keys, u64);
     let title = format!("get-else-put, u64 keys, cap {}", w.cap);
     common::report_interleaved(&title, ROUNDS, &mut runs);
 
-    macro_rules! string_run {
-        ($name:literal, $make:expr, $get:ident, $put:ident) => {{
-            let mut cache = $make;
-            replay_str!(cache, w.string_keys(), $get, $put);
-            let pass = move || {
-                common::seconds(|| {
-                    replay_str!(cache, w.string_keys(), $get, $put);
-                })
-            };
-            ($name, Box::new(pass) as Box<dyn FnMut() -> f64 + '_>)
-        }};
-    }
-    let mut runs: Vec<common::Run<'_>> = vec![
-        string_run!("arenakit-memo", ours::<String>(w.cap), get, put),
-        string_run!(
-            "arenakit-memo+foldhash",
-            ours_fold::<String>(w.cap),
-            get,
-            put
-        ),
-        string_run!("schnellru", schnell::<String>(w.cap), get, insert),
-        string_run!("schnellru+fx", schnell_fx::<String>(w.cap), get, insert),
-        string_run!("lru", lru_crate::<String>(w.cap), get, put),
-    ];
+    let mut runs = runs!(replay_str, w.string_keys(), String);
     let title = format!("get-else-put, String keys, cap {}", w.cap);
     common::report_interleaved(&title, ROUNDS, &mut runs);
 }

@@ -764,8 +764,8 @@ impl<S: BuildHasher> Interner<S> {
         let tag = tag_of(&self.hasher, string);
         let query = string.as_bytes();
         let spans = &*self.spans;
-        // Tags hold lengths only up to `table::MAX_EXACT_LEN`, so the span's length
-        // is checked first.
+        // Tags hold lengths only up to `table::MAX_EXACT_LEN`, so the span's
+        // length is checked first.
         let probe = self.table.find(tag, |symbol| {
             let stored = stored_bytes(spans, symbol);
             stored.len() == query.len() && long_eq(stored, query)
