@@ -124,9 +124,10 @@ fn break_tie_to_even(x: f64, digits: &mut String, exp: i32) {
 }
 
 /// The exact value of a positive finite `x` as `significand * 10^exp10`
-/// with no trailing zero in `significand`, when the significand has at most
-/// 18 digits or so; `None` when it is longer, for then `x` cannot be the
-/// midpoint of two shortest strings of at most 17 digits.
+/// with no trailing zero in `significand`, or `None` when that significand
+/// would certainly have more than 18 digits: then `x` cannot be the midpoint
+/// of two shortest strings of at most 17 digits, whose significand has one
+/// digit more than theirs.
 fn exact_decimal(x: f64) -> Option<(u128, i32)> {
     let bits = x.to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i32;
