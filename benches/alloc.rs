@@ -1,7 +1,7 @@
 //! Bump allocation against its peers, measured in the same run.
 //!
 //! - `hot_loop`: one arena reused — allocate 100k 24-byte values, reset,
-//!   repeat — beside bumpalo, oxc_allocator, bump-scope and `Vec::push` into
+//!   repeat — beside bumpalo, `oxc_allocator`, bump-scope and `Vec::push` into
 //!   a reused `Vec` (the store-bandwidth limit).
 //! - `cold`: a fresh arena (or `Vec`) for 10M values, dropped at the end.
 //! - `typed`: `TypedArena` against typed-arena, 100k values per fresh arena.

@@ -42,7 +42,7 @@ const fn round_up(size: usize) -> usize {
 /// Which end of the free space a request is served from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {
-    /// Upward from the cursor: sized values and allocator_api2 blocks.
+    /// Upward from the cursor: sized values and `allocator_api2` blocks.
     Up,
     /// Downward from `end`: strings and slices, packed without rounding.
     Down,
@@ -150,7 +150,7 @@ impl ArenaStats {
 /// Memory handed out never moves until the arena is reset or dropped.
 ///
 /// Each chunk is filled from both ends: sized values ([`alloc`](Arena::alloc)
-/// and friends, and allocator_api2 blocks) bump upward from a cursor that is
+/// and friends, and `allocator_api2` blocks) bump upward from a cursor that is
 /// always 8-aligned, taking a multiple of 8 bytes each; strings and slices
 /// bump downward, packed without rounding. The chunk is full when the two
 /// meet.
@@ -487,7 +487,7 @@ impl Arena {
         }
     }
 
-    /// Allocates a block for allocator_api2 users, on the upward side so that
+    /// Allocates a block for `allocator_api2` users, on the upward side so that
     /// the last block can grow in place.
     #[inline]
     pub(crate) fn try_alloc_block(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
@@ -753,8 +753,22 @@ impl Arena {
         }
     }
 
-    /// Moves `value` into the arena, or returns an error (the limit is
-    /// reached, or the global allocator failed).
+    /// Moves `value` into the arena and returns a mutable reference to it, or
+    /// returns an error.
+    ///
+    /// # Errors
+    ///
+    /// Returns an [`AllocError`] when the request fits neither the current
+    /// chunk nor a spare one and no new chunk can be made for it. Its
+    /// [`kind`](AllocError::kind) is
+    /// [`LimitExceeded`](AllocErrorKind::LimitExceeded) if even a chunk just
+    /// big enough for the request would take the arena past its
+    /// [allocation limit](Arena::set_allocation_limit);
+    /// [`LayoutOverflow`](AllocErrorKind::LayoutOverflow) if, within the
+    /// limit, the request's size rounded up to a multiple of 16 and of its
+    /// alignment exceeds `isize::MAX`; and
+    /// [`OutOfMemory`](AllocErrorKind::OutOfMemory) if the global allocator
+    /// fails. A zero-sized `T` never fails.
     ///
     /// ```
     /// use arenakit_arena::Arena;
@@ -778,7 +792,12 @@ impl Arena {
     }
 
     /// Allocates space for a `T` and constructs it in place with `f`, or
-    /// returns an error without calling `f`.
+    /// returns an error.
+    ///
+    /// # Errors
+    ///
+    /// Fails as [`try_alloc`](Arena::try_alloc) does, and then `f` is not
+    /// called.
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
@@ -817,6 +836,11 @@ impl Arena {
 
     /// Copies `s` into the arena, or returns an error.
     ///
+    /// # Errors
+    ///
+    /// Fails as [`try_alloc`](Arena::try_alloc) does; an empty `s` never
+    /// fails.
+    ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
     /// assert_eq!(arena.try_alloc_str("abc").unwrap(), "abc");
@@ -853,6 +877,11 @@ impl Arena {
     }
 
     /// Copies the slice `src` into the arena, or returns an error.
+    ///
+    /// # Errors
+    ///
+    /// Fails as [`try_alloc`](Arena::try_alloc) does; an empty `src` never
+    /// fails.
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
@@ -947,7 +976,14 @@ impl Arena {
     }
 
     /// Allocates a slice of `len` elements initialised with `f(i)`, or
-    /// returns an error without calling `f`.
+    /// returns an error.
+    ///
+    /// # Errors
+    ///
+    /// Returns an [`AllocError`] of kind
+    /// [`LayoutOverflow`](AllocErrorKind::LayoutOverflow) if `len` elements
+    /// of `T` take more than `isize::MAX` bytes, and otherwise fails as
+    /// [`try_alloc`](Arena::try_alloc) does. Either way `f` is not called.
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
@@ -995,6 +1031,11 @@ impl Arena {
     }
 
     /// Allocates memory for `layout`, or returns an error.
+    ///
+    /// # Errors
+    ///
+    /// Fails as [`try_alloc`](Arena::try_alloc) does; a zero-sized `layout`
+    /// never fails.
     ///
     /// ```
     /// use std::alloc::Layout;

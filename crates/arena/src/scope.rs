@@ -226,6 +226,10 @@ impl<'a> Scope<'a> {
 
     /// Moves `value` into the region or returns an error; see [`Arena::try_alloc`].
     ///
+    /// # Errors
+    ///
+    /// Fails as [`Arena::try_alloc`] does.
+    ///
     /// ```
     /// let mut arena = arenakit_arena::Arena::new();
     /// assert_eq!(*arena.scope().try_alloc(1i8).unwrap(), 1);
@@ -236,6 +240,10 @@ impl<'a> Scope<'a> {
     }
 
     /// Constructs a value in place or returns an error; see [`Arena::try_alloc_with`].
+    ///
+    /// # Errors
+    ///
+    /// Fails as [`Arena::try_alloc_with`] does.
     ///
     /// ```
     /// let mut arena = arenakit_arena::Arena::new();
@@ -259,6 +267,10 @@ impl<'a> Scope<'a> {
 
     /// Copies a string into the region or returns an error; see [`Arena::try_alloc_str`].
     ///
+    /// # Errors
+    ///
+    /// Fails as [`Arena::try_alloc_str`] does.
+    ///
     /// ```
     /// let mut arena = arenakit_arena::Arena::new();
     /// assert_eq!(arena.scope().try_alloc_str("t").unwrap(), "t");
@@ -280,6 +292,10 @@ impl<'a> Scope<'a> {
     }
 
     /// Copies a slice into the region or returns an error; see [`Arena::try_alloc_slice_copy`].
+    ///
+    /// # Errors
+    ///
+    /// Fails as [`Arena::try_alloc_slice_copy`] does.
     ///
     /// ```
     /// let mut arena = arenakit_arena::Arena::new();
@@ -327,6 +343,10 @@ impl<'a> Scope<'a> {
     /// Allocates a slice initialised by `f(i)` or returns an error; see
     /// [`Arena::try_alloc_slice_fill_with`].
     ///
+    /// # Errors
+    ///
+    /// Fails as [`Arena::try_alloc_slice_fill_with`] does.
+    ///
     /// ```
     /// let mut arena = arenakit_arena::Arena::new();
     /// assert!(arena.scope().try_alloc_slice_fill_with(usize::MAX, |_| 0u32).is_err());
@@ -354,6 +374,10 @@ impl<'a> Scope<'a> {
     }
 
     /// Allocates raw memory for `layout` or returns an error; see [`Arena::try_alloc_layout`].
+    ///
+    /// # Errors
+    ///
+    /// Fails as [`Arena::try_alloc_layout`] does.
     ///
     /// ```
     /// use std::alloc::Layout;

@@ -1,4 +1,4 @@
-//! Tests of `Arena`, `Scope`, the arena `Vec` and the allocator_api2 support.
+//! Tests of `Arena`, `Scope`, the arena `Vec` and the `allocator_api2` support.
 
 use std::alloc::Layout;
 use std::cell::Cell;

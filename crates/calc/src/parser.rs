@@ -79,10 +79,14 @@ pub const MAX_ERRORS: usize = 1_000;
 
 /// Parses a whole program into `arena`, interning identifiers in `interner`.
 ///
+/// # Errors
+///
 /// Returns every lexical and syntax error, in source order, when there is
-/// any (at most [`MAX_ERRORS`], then one saying so). No program is returned
-/// then, but the nodes of the statements that did parse stay in `arena`
-/// until it is reset or dropped.
+/// any: at most [`MAX_ERRORS`], then one saying so. A source of 4 GiB or more
+/// is refused with the single error [`TOO_LARGE`](crate::lexer::TOO_LARGE),
+/// because spans are `u32` offsets. On error no program is returned, but
+/// the nodes of the statements that did parse stay in `arena` until it is
+/// reset or dropped.
 ///
 /// ```
 /// use arenakit_arena::Arena;
@@ -118,7 +122,10 @@ pub fn parse<'a>(
 /// Parses a whole program, building its nodes with `builder`.
 ///
 /// This is [`parse`] for any tree representation; see [`TreeBuilder`].
-/// Sources of 4 GiB or more are refused, because spans are `u32` offsets.
+///
+/// # Errors
+///
+/// Returns the same errors as [`parse`], for the same reasons.
 ///
 /// ```
 /// use arenakit_arena::Arena;
@@ -146,6 +153,15 @@ pub fn parse_with<B: TreeBuilder>(
 /// This is [`parse_with`] minus the lexing, for a caller that parses the
 /// same tokens more than once (the benchmarks compare tree representations
 /// this way).
+///
+/// # Errors
+///
+/// Returns every lexical error recorded in `tokens` and every syntax error,
+/// in source order, when there is any. Syntax errors stop once the errors
+/// number [`MAX_ERRORS`], with one more saying so, but the lexical errors of
+/// `tokens` are all returned, even past that many. For tokens lexed from a
+/// source of 4 GiB or more, the error is just
+/// [`TOO_LARGE`](crate::lexer::TOO_LARGE).
 ///
 /// ```
 /// use arenakit_arena::Arena;

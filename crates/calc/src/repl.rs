@@ -205,6 +205,12 @@ impl std::fmt::Debug for Terminal {
 
 impl Terminal {
     /// Opens the terminal and loads the history, if there is one.
+    ///
+    /// # Errors
+    ///
+    /// Returns rustyline's error, as text, if the line editor cannot be
+    /// created. A history file that is missing or cannot be read is not an
+    /// error.
     pub fn open() -> Result<Terminal, String> {
         let mut editor = rustyline::DefaultEditor::new().map_err(|e| e.to_string())?;
         let history = history_path();

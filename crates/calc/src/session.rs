@@ -116,8 +116,7 @@ impl Session {
     }
 
     /// Parses `source` whole, then runs its statements in order, writing each
-    /// expression statement's value on its own line to `out`. Stops at the
-    /// first runtime error; with syntax errors nothing runs.
+    /// expression statement's value on its own line to `out`.
     ///
     /// `name` is the file name errors will be rendered with (see
     /// [`Session::render`]).
@@ -127,6 +126,15 @@ impl Session {
     /// [`run_with_stack`](crate::stack::run_with_stack) (as the command line
     /// and the REPL are); otherwise it runs on a new thread with a stack
     /// sized from the recursion limit, so deep input never overflows.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Failure::Syntax`] with every lexical and syntax error (as
+    /// [`parser::parse`] reports them) if `source` does not parse; nothing
+    /// runs then. Otherwise it stops at the first statement that fails: with
+    /// [`Failure::Runtime`] if it raises a runtime error, or with
+    /// [`Failure::Output`] if writing its line to `out` fails. The statements
+    /// before it have run, and their lines were written.
     pub fn run(
         &mut self,
         name: &str,
@@ -232,12 +240,21 @@ impl Session {
 
     /// Evaluates one REPL entry: like [`Session::run`] with definitions echoed
     /// and the file name `<input>`.
+    ///
+    /// # Errors
+    ///
+    /// Fails as [`Session::run`] does.
     pub fn eval_line(&mut self, line: &str, out: &mut (dyn Write + Send)) -> Result<(), Failure> {
         self.run(REPL_NAME, line, Echo::Definitions, out)
     }
 
-    /// Parses `source` and returns its syntax tree as text (`--ast`), or the
-    /// syntax errors. Nothing is evaluated.
+    /// Parses `source` and returns its syntax tree as text (`--ast`). Nothing
+    /// is evaluated.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Failure::Syntax`] with every lexical and syntax error (as
+    /// [`parser::parse`] reports them) if `source` does not parse.
     pub fn dump_ast(&mut self, source: &str) -> Result<String, Failure> {
         if stack::on_large_stack() {
             self.dump_ast_here(source)

@@ -605,11 +605,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     }
 
     /// Returns the value of `key`, first computing it with `f` and inserting
-    /// it if the key is absent, with one hash of the key. If `f` fails, its
-    /// error is returned and nothing is cached.
+    /// it if the key is absent, with one hash of the key.
     ///
-    /// Counts like [`get_or_insert_with`](Self::get_or_insert_with); a failed
-    /// computation counts a miss only.
+    /// Counts like [`get_or_insert_with`](Self::get_or_insert_with).
+    ///
+    /// # Errors
+    ///
+    /// If the key is absent and `f` fails, returns `f`'s error: nothing is
+    /// cached, and the failed computation counts a miss only.
     ///
     /// ```
     /// use arenakit_memo::LruCache;
