@@ -450,6 +450,18 @@ impl Evaluator {
     /// The native stack guard is measured from where this is called; call it
     /// on a thread set up by [`crate::stack::run_with_stack`] for deep
     /// recursion.
+    ///
+    /// # Errors
+    ///
+    /// Returns the [`RuntimeError`] at which evaluating an expression or a
+    /// `let` statement stopped: an operation that failed (an [`OpError`],
+    /// such as `division by zero`), an undefined variable or function, a
+    /// function used as a value, a call of something that is not a function,
+    /// a call with the wrong number of arguments, or `recursion limit
+    /// exceeded` when a call would exceed [`Limits::max_depth`] active
+    /// user-function calls or the native stack guard trips. A `fn` statement
+    /// never fails. A `let` that fails binds nothing and does not clear the
+    /// memo cache.
     pub fn run(&mut self, stmt: &CompiledStmt) -> Result<Outcome, Box<RuntimeError>> {
         self.machine.guard = StackGuard::here();
         self.machine.depth = 0;
@@ -483,6 +495,10 @@ impl Evaluator {
 
     /// Runs one compiled statement, taking ownership so a function body is
     /// moved rather than copied.
+    ///
+    /// # Errors
+    ///
+    /// Fails as [`Evaluator::run`] does.
     pub fn run_owned(&mut self, stmt: CompiledStmt) -> Result<Outcome, Box<RuntimeError>> {
         match stmt.kind {
             CompiledKind::Fn {
@@ -734,7 +750,7 @@ fn fail(code: &Code, span: Span, what: Fail<'_>) -> Box<RuntimeError> {
         Fail::FunctionNotValue(name) => format!("'{name}' is a function, not a value"),
         Fail::UndefinedFunction(name) => format!("undefined function '{name}'"),
         Fail::NotAFunction(name) => format!("'{name}' is not a function"),
-        Fail::Arity(name, arity, found) => arity_message(name, arity, found),
+        Fail::Arity(name, arity, found) => value::arity_message(name, arity, found),
         Fail::Recursion => "recursion limit exceeded".to_string(),
     };
     Box::new(RuntimeError {
@@ -1038,9 +1054,7 @@ impl Machine {
                     r
                 }
             }
-            Binding::Builtin(b) => {
-                self.call_builtin(code, *b, &globals.names[slot], frame, site.span)
-            }
+            Binding::Builtin(b) => self.call_builtin(code, *b, frame, site.span),
             Binding::Unbound | Binding::Value(_) => self.throw(
                 code,
                 site.callee_span,
@@ -1052,25 +1066,10 @@ impl Machine {
     }
 
     #[inline(never)]
-    fn call_builtin(
-        &mut self,
-        code: &Code,
-        b: Builtin,
-        name: &str,
-        frame: usize,
-        span: Span,
-    ) -> Raw {
+    fn call_builtin(&mut self, code: &Code, b: Builtin, frame: usize, span: Span) -> Raw {
         self.scratch.clear();
         self.scratch
             .extend(self.stack[frame..].iter().map(|r| r.value()));
-        let found = self.scratch.len();
-        let ok = match b.arity() {
-            Arity::Exactly(n) => found == n,
-            Arity::AtLeast(n) => found >= n,
-        };
-        if !ok {
-            return self.throw(code, span, Fail::Arity(name, b.arity(), found));
-        }
         match b.call(&self.scratch) {
             Ok(v) => Raw::from_value(v),
             Err(e) => self.throw(code, span, Fail::Op(e)),
@@ -1118,13 +1117,4 @@ struct CallSite {
     argc: u32,
     span: Span,
     callee_span: Span,
-}
-
-fn arity_message(name: &str, arity: Arity, found: usize) -> String {
-    let (prefix, n) = match arity {
-        Arity::Exactly(n) => ("", n),
-        Arity::AtLeast(n) => ("at least ", n),
-    };
-    let noun = if n == 1 { "argument" } else { "arguments" };
-    format!("'{name}' expects {prefix}{n} {noun}, found {found}")
 }

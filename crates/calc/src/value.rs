@@ -91,6 +91,16 @@ pub enum OpError {
     },
     /// `type error: 'if' condition must be bool, not int`.
     Condition(Type),
+    /// `'min' expects at least 1 argument, found 0`: a builtin was given a
+    /// number of arguments its [`Arity`] does not accept.
+    Arity {
+        /// The builtin's name.
+        name: &'static str,
+        /// How many arguments it takes.
+        arity: Arity,
+        /// How many it was given.
+        found: usize,
+    },
 }
 
 impl fmt::Display for OpError {
@@ -110,6 +120,9 @@ impl fmt::Display for OpError {
             } => write!(f, "type error: cannot apply '{op}' to {a}"),
             OpError::Condition(t) => {
                 write!(f, "type error: 'if' condition must be bool, not {t}")
+            }
+            OpError::Arity { name, arity, found } => {
+                f.write_str(&arity_message(name, arity, found))
             }
         }
     }
@@ -167,6 +180,12 @@ fn type_error(op: BinaryOp, a: Value, b: Value) -> OpError {
 
 /// Applies a unary operator.
 ///
+/// # Errors
+///
+/// Returns [`OpError::IntegerOverflow`] for `-` applied to `i64::MIN`, and
+/// [`OpError::Type`] for `-` or `+` applied to a Bool and for `not` applied
+/// to an Int or a Float.
+///
 /// ```
 /// use arenakit_calc::{ast::UnaryOp, value::{unary, OpError, Value}};
 /// assert_eq!(unary(UnaryOp::Neg, Value::Int(3)), Ok(Value::Int(-3)));
@@ -192,6 +211,17 @@ pub fn unary(op: UnaryOp, v: Value) -> Result<Value, OpError> {
 /// Applies an arithmetic or comparison operator (everything except the
 /// short-circuit `and` and `or`, which the evaluator handles).
 ///
+/// # Errors
+///
+/// Returns [`OpError::Type`] for `and` and `or`, and whenever an operand is a
+/// Bool except for `==` and `!=` between two Bools. Returns
+/// [`OpError::DivisionByZero`] for `/`, `//` and `%` by a zero Int or Float,
+/// and for zero raised to a negative finite power;
+/// [`OpError::IntegerOverflow`] when `+`, `-`, `*`, `//` or `**` of two Ints
+/// has a result outside the `i64` range; and [`OpError::MathDomain`] for a
+/// negative finite base raised to a finite Float power that is not an
+/// integer.
+///
 /// ```
 /// use arenakit_calc::{ast::BinaryOp, value::{binary, OpError, Value}};
 /// assert_eq!(binary(BinaryOp::FloorDiv, Value::Int(-7), Value::Int(2)), Ok(Value::Int(-4)));
@@ -210,6 +240,7 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
             | BinaryOp::Le
             | BinaryOp::Gt
             | BinaryOp::Ge => Ok(Value::Bool(compare_result(op, cmp_int_float(x, y)))),
+            BinaryOp::And | BinaryOp::Or => Err(type_error(op, a, b)),
             _ => float_binary(op, x as f64, y),
         },
         (Value::Float(x), Value::Int(y)) => match op {
@@ -222,6 +253,7 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
                 op,
                 cmp_int_float(y, x).map(Ordering::reverse),
             ))),
+            BinaryOp::And | BinaryOp::Or => Err(type_error(op, a, b)),
             _ => float_binary(op, x, y as f64),
         },
         (Value::Bool(x), Value::Bool(y)) => match op {
@@ -314,6 +346,11 @@ fn int_binary(op: BinaryOp, x: i64, y: i64) -> Result<Value, OpError> {
 
 /// Python's `//` on integers: the quotient rounded toward negative infinity.
 ///
+/// # Errors
+///
+/// Returns [`OpError::DivisionByZero`] if `y` is 0, and
+/// [`OpError::IntegerOverflow`] if `x` is `i64::MIN` and `y` is -1.
+///
 /// ```
 /// use arenakit_calc::value::{int_floor_div, OpError};
 /// assert_eq!(int_floor_div(-7, 2), Ok(-4));
@@ -332,6 +369,10 @@ pub fn int_floor_div(x: i64, y: i64) -> Result<i64, OpError> {
 }
 
 /// Python's `%` on integers: the remainder has the sign of the divisor.
+///
+/// # Errors
+///
+/// Returns [`OpError::DivisionByZero`] if `y` is 0.
 ///
 /// ```
 /// use arenakit_calc::value::int_mod;
@@ -392,6 +433,10 @@ fn float_binary(op: BinaryOp, x: f64, y: f64) -> Result<Value, OpError> {
 
 /// Python's `//` on floats (`7.0 // 2` = 3.0), computed the way CPython does.
 ///
+/// # Errors
+///
+/// Returns [`OpError::DivisionByZero`] if `y` is zero (of either sign).
+///
 /// ```
 /// use arenakit_calc::value::float_floor_div;
 /// assert_eq!(float_floor_div(7.0, 2.0), Ok(3.0));
@@ -425,6 +470,10 @@ pub fn float_floor_div(x: f64, y: f64) -> Result<f64, OpError> {
 
 /// Python's `%` on floats: the result has the sign of the divisor.
 ///
+/// # Errors
+///
+/// Returns [`OpError::DivisionByZero`] if `y` is zero (of either sign).
+///
 /// ```
 /// use arenakit_calc::value::float_mod;
 /// assert_eq!(float_mod(-7.5, 2.0), Ok(0.5));
@@ -445,8 +494,13 @@ pub fn float_mod(x: f64, y: f64) -> Result<f64, OpError> {
     }
 }
 
-/// Python's `**` on floats: `0.0 ** -1` is a division by zero and a negative
-/// finite base with a non-integral finite exponent is a math domain error.
+/// Python's `**` on floats.
+///
+/// # Errors
+///
+/// Returns [`OpError::DivisionByZero`] if `x` is zero and `y` is negative and
+/// finite (`0.0 ** -1`), and [`OpError::MathDomain`] if `x` is negative and
+/// finite and `y` is finite and not an integer (`-8.0 ** 0.5`).
 ///
 /// ```
 /// use arenakit_calc::value::{float_pow, OpError};
@@ -497,6 +551,33 @@ pub enum Arity {
     AtLeast(usize),
 }
 
+impl Arity {
+    /// Whether a call with `found` arguments has a number this arity takes.
+    ///
+    /// ```
+    /// use arenakit_calc::value::Arity;
+    /// assert!(Arity::AtLeast(1).accepts(3));
+    /// assert!(!Arity::Exactly(1).accepts(0));
+    /// ```
+    pub fn accepts(self, found: usize) -> bool {
+        match self {
+            Arity::Exactly(n) => found == n,
+            Arity::AtLeast(n) => found >= n,
+        }
+    }
+}
+
+/// The message for a call of `name`, which takes `arity` arguments, with
+/// `found`: `'sqrt' expects 1 argument, found 2`.
+pub(crate) fn arity_message(name: &str, arity: Arity, found: usize) -> String {
+    let (prefix, n) = match arity {
+        Arity::Exactly(n) => ("", n),
+        Arity::AtLeast(n) => ("at least ", n),
+    };
+    let noun = if n == 1 { "argument" } else { "arguments" };
+    format!("'{name}' expects {prefix}{n} {noun}, found {found}")
+}
+
 impl Builtin {
     /// Every builtin, in a fixed order.
     pub const ALL: [Builtin; 8] = [
@@ -541,7 +622,17 @@ impl Builtin {
         }
     }
 
-    /// Applies the builtin to arguments whose number matches [`Builtin::arity`].
+    /// Applies the builtin to `args`.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`OpError::Arity`] if [`Builtin::arity`] does not accept the
+    /// number of arguments; [`OpError::Type`] if an argument is a Bool;
+    /// [`OpError::MathDomain`] for `sqrt` of a negative number;
+    /// [`OpError::CannotConvert`] for `floor`, `ceil` or `int` of an infinity
+    /// or a NaN; and [`OpError::IntegerOverflow`] for `abs` of `i64::MIN` and
+    /// for `floor`, `ceil` or `int` of a Float whose result is outside the
+    /// `i64` range.
     ///
     /// ```
     /// use arenakit_calc::value::{Builtin, OpError, Value};
@@ -554,6 +645,14 @@ impl Builtin {
     /// ```
     pub fn call(self, args: &[Value]) -> Result<Value, OpError> {
         let name = self.name();
+        let arity = self.arity();
+        if !arity.accepts(args.len()) {
+            return Err(OpError::Arity {
+                name,
+                arity,
+                found: args.len(),
+            });
+        }
         let bad = |v: Value| OpError::Type {
             op: name,
             operands: (v.type_of(), None),
@@ -564,14 +663,13 @@ impl Builtin {
             } else {
                 Ordering::Greater
             };
-            let mut best = match args.first() {
-                Some(v) => *v,
-                None => return Err(OpError::IntegerOverflow),
-            };
+            // The arity check above leaves at least one argument.
+            let (&first, rest) = args.split_first().expect("min and max take an argument");
+            let mut best = first;
             if best.type_of() == Type::Bool {
                 return Err(bad(best));
             }
-            for &v in &args[1..] {
+            for &v in rest {
                 if v.type_of() == Type::Bool {
                     return Err(bad(v));
                 }
@@ -581,9 +679,9 @@ impl Builtin {
             }
             return Ok(best);
         }
-        let Some(&v) = args.first() else {
-            return Err(OpError::IntegerOverflow);
-        };
+        // Every other builtin takes exactly one argument: the arity check
+        // above leaves one.
+        let v = args[0];
         match (self, v) {
             (_, Value::Bool(_)) => Err(bad(v)),
             (Builtin::Abs, Value::Int(i)) => i
@@ -652,7 +750,7 @@ mod tests {
     }
 
     /// Expected strings were checked with python3 (`repr` of the same
-    /// expression; ZeroDivisionError → division by zero, OverflowError or a
+    /// expression; `ZeroDivisionError` → division by zero, `OverflowError` or a
     /// result outside i64 → integer overflow).
     #[test]
     fn arithmetic_table() {
@@ -840,6 +938,50 @@ mod tests {
             Builtin::Float,
             &[B(true)],
             "error: type error: cannot apply 'float' to bool",
+        );
+        // The evaluator checks the count first, but `call` does not rely
+        // on it.
+        check(
+            Builtin::Min,
+            &[],
+            "error: 'min' expects at least 1 argument, found 0",
+        );
+        check(
+            Builtin::Sqrt,
+            &[],
+            "error: 'sqrt' expects 1 argument, found 0",
+        );
+        check(
+            Builtin::Abs,
+            &[I(1), I(2)],
+            "error: 'abs' expects 1 argument, found 2",
+        );
+    }
+
+    /// The evaluator short-circuits `and` and `or` itself; `binary` refuses
+    /// them and names the operand types it was given.
+    #[test]
+    fn and_or_are_not_binary_operators() {
+        let check = |op, a, b, expect: &str| {
+            assert_eq!(show(binary(op, a, b)), expect, "{a:?} {op:?} {b:?}")
+        };
+        check(
+            And,
+            I(1),
+            F(2.0),
+            "error: type error: cannot apply 'and' to int and float",
+        );
+        check(
+            Or,
+            F(1.0),
+            I(2),
+            "error: type error: cannot apply 'or' to float and int",
+        );
+        check(
+            And,
+            B(true),
+            B(true),
+            "error: type error: cannot apply 'and' to bool and bool",
         );
     }
 }
