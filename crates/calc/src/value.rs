@@ -645,14 +645,12 @@ impl Builtin {
     /// ```
     pub fn call(self, args: &[Value]) -> Result<Value, OpError> {
         let name = self.name();
-        let arity = self.arity();
-        if !arity.accepts(args.len()) {
-            return Err(OpError::Arity {
-                name,
-                arity,
-                found: args.len(),
-            });
-        }
+        let (arity, found) = (self.arity(), args.len());
+        // No builtin takes zero arguments.
+        let (&first, rest) = match args.split_first() {
+            Some(split) if arity.accepts(found) => split,
+            _ => return Err(OpError::Arity { name, arity, found }),
+        };
         let bad = |v: Value| OpError::Type {
             op: name,
             operands: (v.type_of(), None),
@@ -663,8 +661,6 @@ impl Builtin {
             } else {
                 Ordering::Greater
             };
-            // The arity check above leaves at least one argument.
-            let (&first, rest) = args.split_first().expect("min and max take an argument");
             let mut best = first;
             if best.type_of() == Type::Bool {
                 return Err(bad(best));
@@ -679,9 +675,8 @@ impl Builtin {
             }
             return Ok(best);
         }
-        // Every other builtin takes exactly one argument: the arity check
-        // above leaves one.
-        let v = args[0];
+        // Every other builtin takes exactly one argument: `first`.
+        let v = first;
         match (self, v) {
             (_, Value::Bool(_)) => Err(bad(v)),
             (Builtin::Abs, Value::Int(i)) => i
