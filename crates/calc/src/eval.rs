@@ -104,6 +104,14 @@ enum Node {
         else_branch: u32,
     },
     Call(CallSite),
+    /// A call of a parameter. Parameters hold values, never functions, so
+    /// it fails with `'name' is not a function` before its arguments are
+    /// evaluated. `slot` is the global slot of the same name, used only for
+    /// the name.
+    CallParam {
+        slot: u32,
+        span: Span,
+    },
 }
 
 /// Compiled code for one expression: nodes in post-order, the root last.
@@ -631,6 +639,14 @@ fn compile_expr(
         ExprKind::Call {
             callee,
             callee_span,
+            ..
+        } if params.contains(&callee) => Node::CallParam {
+            slot: globals.slot(callee, interner),
+            span: callee_span,
+        },
+        ExprKind::Call {
+            callee,
+            callee_span,
             args,
         } => {
             let slot = globals.slot(callee, interner);
@@ -966,6 +982,11 @@ impl Machine {
                 self.operand(globals, code, branch, base)
             }
             Node::Call(site) => self.call(globals, code, base, site),
+            Node::CallParam { slot, span } => self.throw(
+                code,
+                span,
+                Fail::NotAFunction(&globals.names[slot as usize]),
+            ),
         }
     }
 
