@@ -65,7 +65,7 @@ impl Diagnostic {
     /// assert_eq!(error.line_column("x\né = 1 @"), (2, 6));
     /// ```
     pub fn line_column(&self, source: &str) -> (usize, usize) {
-        let start = floor_char_boundary(source, self.span.start as usize);
+        let (start, _) = self.span_in(source);
         let before = &source[..start];
         let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -82,8 +82,7 @@ impl Diagnostic {
     pub fn render(&self, file_name: &str, source: &str, color: bool) -> String {
         // Show only the lines the span touches: rendering stays cheap however
         // large the source is.
-        let start = floor_char_boundary(source, self.span.start as usize);
-        let end = floor_char_boundary(source, (self.span.end as usize).max(start));
+        let (start, end) = self.span_in(source);
         let first = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let mut last = source[end..].find('\n').map_or(source.len(), |i| end + i);
         // A CRLF line ending is not part of the line.
@@ -106,6 +105,22 @@ impl Diagnostic {
         let mut text = renderer.render(&report);
         text.push('\n');
         text
+    }
+}
+
+impl Diagnostic {
+    /// The span as byte offsets into `source`: clamped to it and to
+    /// character boundaries, and with an empty span at a CRLF line ending
+    /// moved before the `\r`, so that a token missing at the end of a line
+    /// is shown just after the line's last character, as with LF.
+    fn span_in(&self, source: &str) -> (usize, usize) {
+        let mut start = floor_char_boundary(source, self.span.start as usize);
+        let mut end = floor_char_boundary(source, (self.span.end as usize).max(start));
+        if start == end && source[start..].starts_with('\n') {
+            start = source[..start].trim_end_matches('\r').len();
+            end = start;
+        }
+        (start, end)
     }
 }
 
@@ -171,6 +186,16 @@ mod tests {
         let text = error(3, 3).render("p.calc", "1 +", false);
         assert!(text.contains("p.calc:1:4"), "{text}");
         assert!(text.ends_with("1 | 1 +\n  |    ^\n"), "{text}");
+    }
+
+    #[test]
+    fn an_empty_span_at_a_crlf_line_end_points_before_the_cr() {
+        let source = "1 +\r\n2";
+        let text = error(4, 4).render("p.calc", source, false);
+        assert_eq!(error(4, 4).line_column(source), (1, 4));
+        assert!(text.ends_with("1 | 1 +\n  |    ^\n"), "{text}");
+        // A span over the `\r` itself is left alone.
+        assert_eq!(error(3, 4).line_column(source), (1, 4));
     }
 
     #[test]
