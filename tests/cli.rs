@@ -428,4 +428,21 @@ fn invalid_utf8_is_reported_not_a_crash() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("unexpected character"));
     assert!(out.stdout.is_empty());
+
+    // The same in a program given with `-e`.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let program = std::ffi::OsStr::from_bytes(b"1 + \xff");
+        let out = Command::new(calc())
+            .arg("-e")
+            .arg(program)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("calc runs");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("unexpected character"), "{stderr}");
+        assert!(stderr.contains("<command line>:1:5"), "{stderr}");
+    }
 }

@@ -37,7 +37,7 @@ pub const STDIN_NAME: &str = "<stdin>";
 /// use arenakit_calc::cli::Args;
 /// use clap::Parser;
 /// let args = Args::try_parse_from(["calc", "-e", "1 + 2", "--memo-cap", "0"]).unwrap();
-/// assert_eq!(args.program.as_deref(), Some("1 + 2"));
+/// assert_eq!(args.program.as_deref(), Some("1 + 2".as_ref()));
 /// assert_eq!(args.memo_cap, 0);
 /// assert_eq!(args.max_depth, 10_000);
 /// ```
@@ -53,6 +53,8 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Run PROGRAM given on the command line instead of a file.
+    // An `OsString`, so that invalid UTF-8 reaches the lexer, which reports
+    // it, as it does in a file.
     #[arg(
         short = 'e',
         long = "eval",
@@ -60,7 +62,7 @@ pub struct Args {
         conflicts_with = "file",
         allow_hyphen_values = true
     )]
-    pub program: Option<String>,
+    pub program: Option<OsString>,
     /// Print the parsed tree instead of running the program.
     #[arg(long)]
     pub ast: bool,
@@ -116,7 +118,7 @@ fn select_input(args: &Args) -> Result<Input, String> {
     if let Some(program) = &args.program {
         return Ok(Input::Text {
             name: COMMAND_LINE_NAME.to_string(),
-            text: program.clone(),
+            text: program.to_string_lossy().into_owned(),
         });
     }
     match &args.file {
