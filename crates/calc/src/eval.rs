@@ -159,6 +159,8 @@ enum Binding {
 #[derive(Debug, Default)]
 struct Globals {
     slots: HashMap<Symbol, u32>,
+    /// The symbol of each slot's name.
+    symbols: Vec<Symbol>,
     names: Vec<Box<str>>,
     bindings: Vec<Binding>,
 }
@@ -170,6 +172,7 @@ impl Globals {
         }
         let s = self.bindings.len() as u32;
         self.slots.insert(sym, s);
+        self.symbols.push(sym);
         self.names.push(interner.resolve(sym).into());
         self.bindings.push(Binding::Unbound);
         s
@@ -407,6 +410,44 @@ impl Evaluator {
     /// Sets the source that code compiled from now on points into.
     pub fn set_source(&mut self, source: SourceId) {
         self.source = source;
+    }
+
+    /// The number of global slots: one per name ever compiled outside a
+    /// parameter list, builtins included, bound or not.
+    pub(crate) fn global_count(&self) -> usize {
+        self.globals.bindings.len()
+    }
+
+    /// Forgets the global slots from `count` on, which must all be unbound
+    /// and unused by any bound function: those of names first seen in a
+    /// program that defined nothing.
+    pub(crate) fn forget_globals_from(&mut self, count: usize) {
+        let globals = &mut self.globals;
+        if count >= globals.bindings.len() {
+            return;
+        }
+        debug_assert!(
+            globals.bindings[count..]
+                .iter()
+                .all(|b| matches!(b, Binding::Unbound))
+        );
+        for sym in &globals.symbols[count..] {
+            globals.slots.remove(sym);
+        }
+        globals.symbols.truncate(count);
+        globals.names.truncate(count);
+        globals.bindings.truncate(count);
+    }
+
+    /// Moves the global names into `interner`, a fresh one, keeping their
+    /// slots: compiled code refers to slots, so it stays valid.
+    pub(crate) fn reintern_globals(&mut self, interner: &mut Interner) {
+        let globals = &mut self.globals;
+        globals.slots.clear();
+        for (slot, (name, sym)) in globals.names.iter().zip(&mut globals.symbols).enumerate() {
+            *sym = interner.get_or_intern(name);
+            globals.slots.insert(*sym, slot as u32);
+        }
     }
 
     /// Compiles statements: resolves every name to a parameter slot or a

@@ -158,6 +158,45 @@ impl Session {
         out: &mut (dyn Write + Send),
     ) -> Result<(), Failure> {
         self.drop_dead_sources();
+        let globals_before = self.eval.global_count();
+        let mut defines = false;
+        let result = self.parse_and_run(name, source, echo, out, &mut defines);
+        if !defines {
+            // Nothing bound a name, so the names this program saw first are
+            // bound to nothing and used by no function: forget them, so
+            // that a prompt's memory does not grow with its expression
+            // lines.
+            self.eval.forget_globals_from(globals_before);
+        }
+        self.compact_interner();
+        result
+    }
+
+    /// Replaces the interner with one holding only the global names once it
+    /// holds twice as many strings as there are globals, so that names
+    /// forgotten by [`run_here`](Self::run_here) (or seen only in a program
+    /// with syntax errors) are released. Rebuilding costs time in
+    /// proportion to the globals, so this doubling keeps it constant per
+    /// line on average.
+    fn compact_interner(&mut self) {
+        let live = self.eval.global_count();
+        if self.interner.len() >= 2 * live + 64 {
+            let mut interner = Interner::with_capacity(live);
+            self.eval.reintern_globals(&mut interner);
+            self.interner = interner;
+        }
+    }
+
+    /// [`run_here`](Self::run_here) itself: `defines` is set once the
+    /// program is known to hold a `let` or a `fn`.
+    fn parse_and_run(
+        &mut self,
+        name: &str,
+        source: &str,
+        echo: Echo,
+        out: &mut (dyn Write + Send),
+        defines: &mut bool,
+    ) -> Result<(), Failure> {
         let compiled = {
             let program = match parser::parse(source, &self.arena, &mut self.interner) {
                 Ok(p) => p,
@@ -168,6 +207,10 @@ impl Session {
                 }
             };
             self.arena_after_parse = self.arena.stats();
+            *defines = program
+                .stmts
+                .iter()
+                .any(|s| matches!(s, Stmt::Let { .. } | Stmt::Fn { .. }));
             let defines_functions = program.stmts.iter().any(|s| matches!(s, Stmt::Fn { .. }));
             let source_id = if defines_functions {
                 let stored = Some(StoredSource {
@@ -271,6 +314,7 @@ impl Session {
         };
         self.arena_after_parse = self.arena.stats();
         self.arena.reset();
+        self.compact_interner();
         result
     }
 
@@ -305,7 +349,10 @@ impl Session {
         &self.arena
     }
 
-    /// The interner.
+    /// The interner. It holds the global names and the names seen since it
+    /// was last compacted: a run that leaves it holding many more strings
+    /// than there are globals replaces it with a fresh one, so a symbol
+    /// from it is only meaningful until the next run.
     pub fn interner(&self) -> &Interner {
         &self.interner
     }

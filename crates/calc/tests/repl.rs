@@ -203,3 +203,50 @@ fn expression_lines_do_not_grow_memory_here() {
     session.eval_line("sq(base)", &mut out).expect("evaluates");
     assert_eq!(out, b"1000000\n");
 }
+
+/// Names that a line uses without defining are forgotten with the line:
+/// the globals and the interner stay as they were, however many such names
+/// the lines bring, while definitions keep theirs.
+#[test]
+fn new_names_in_expression_lines_do_not_grow_memory() {
+    run_with_stack(64 << 20, new_names_in_expression_lines_do_not_grow_memory_here);
+}
+
+fn new_names_in_expression_lines_do_not_grow_memory_here() {
+    let mut session = Session::new(Limits::default());
+    let mut sink = Vec::new();
+    session
+        .eval_line("fn f(x) = x + later", &mut sink)
+        .expect("definition");
+    let before = session.stats();
+    for i in 0..5_000 {
+        sink.clear();
+        // A value from a branch never taken, an undefined variable, an
+        // undefined function and a syntax error, each with a new name.
+        let value = format!("if true then {i} else unused_{i}");
+        session.eval_line(&value, &mut sink).expect("evaluates");
+        assert_eq!(sink, format!("{i}\n").as_bytes());
+        for failing in [
+            format!("missing_{i} + 1"),
+            format!("nowhere_{i}(2)"),
+            format!("broken_{i} +"),
+        ] {
+            assert!(session.eval_line(&failing, &mut sink).is_err());
+        }
+    }
+    let after = session.stats();
+    assert_eq!(after.eval.globals, before.eval.globals);
+    assert!(
+        after.symbols <= 2 * after.eval.globals + 64,
+        "{} symbols for {} globals",
+        after.symbols,
+        after.eval.globals
+    );
+    // Definitions and the names their bodies use live on, and every name
+    // still resolves after the interner was rebuilt.
+    session.eval_line("let later = 10", &mut sink).expect("defines");
+    let mut out = Vec::new();
+    session.eval_line("f(1) + abs(-1)", &mut out).expect("evaluates");
+    assert_eq!(out, b"12\n");
+    assert!(session.eval_line("unused_7", &mut out).is_err());
+}
