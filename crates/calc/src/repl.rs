@@ -212,7 +212,14 @@ impl Terminal {
     /// created. A history file that is missing or cannot be read is not an
     /// error.
     pub fn open() -> Result<Terminal, String> {
-        let mut editor = rustyline::DefaultEditor::new().map_err(|e| e.to_string())?;
+        // The prompt and the line being edited go to the terminal itself, so
+        // that with stdout redirected (`calc > out.txt`) the file gets the
+        // results and nothing else.
+        let config = rustyline::Config::builder()
+            .behavior(rustyline::Behavior::PreferTerm)
+            .build();
+        let mut editor =
+            rustyline::DefaultEditor::with_config(config).map_err(|e| e.to_string())?;
         let history = history_path();
         if let Some(path) = &history {
             let _ = editor.load_history(path);
