@@ -431,11 +431,12 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
             }
             self.nesting = 0;
             self.values.clear();
+            let first = self.tok.token;
             match self.statement() {
                 Ok(stmt) => match self.tok.token {
                     Token::Newline | Token::Semi | Token::Eof => stmts.push(stmt),
                     _ => {
-                        self.end_of_statement_error();
+                        self.end_of_statement_error(first);
                         self.synchronize();
                     }
                 },
@@ -444,14 +445,17 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
         }
     }
 
-    /// A complete statement is followed by something other than a separator.
+    /// A complete statement, which began with the token `first`, is
+    /// followed by something other than a separator.
     #[cold]
-    fn end_of_statement_error(&mut self) {
+    fn end_of_statement_error(&mut self, first: Token) {
         match self.tok.token {
             Token::RParen => {
                 self.error_at(self.tok.span, "unmatched ')'");
             }
-            Token::Eq => {
+            // `x = 1` is a definition without `let`; after a `let`, a `fn`
+            // or a number the hint would not fit.
+            Token::Eq if matches!(first, Token::Ident(_) | Token::True | Token::False) => {
                 self.unexpected("a newline or ';' (a name is defined with 'let name = value')");
             }
             _ => {
@@ -828,6 +832,20 @@ mod tests {
             "1:3: expected a newline or ';' after the statement, found an integer",
         );
         check("1)", "1:2: unmatched ')'");
+        // `=` after a name suggests a definition without `let`; after
+        // anything else it is just out of place.
+        check(
+            "x = 1",
+            "1:3: expected a newline or ';' (a name is defined with 'let name = value'), found '='",
+        );
+        check(
+            "1 => 2",
+            "1:3: expected a newline or ';' after the statement, found '='",
+        );
+        check(
+            "let x = 1 = 2",
+            "1:11: expected a newline or ';' after the statement, found '='",
+        );
         check("fn f(a, a) = a", "1:9: duplicate parameter 'a'");
         check(
             "1 == not 2",
