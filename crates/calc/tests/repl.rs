@@ -209,7 +209,10 @@ fn expression_lines_do_not_grow_memory_here() {
 /// the lines bring, while definitions keep theirs.
 #[test]
 fn new_names_in_expression_lines_do_not_grow_memory() {
-    run_with_stack(64 << 20, new_names_in_expression_lines_do_not_grow_memory_here);
+    run_with_stack(
+        64 << 20,
+        new_names_in_expression_lines_do_not_grow_memory_here,
+    );
 }
 
 fn new_names_in_expression_lines_do_not_grow_memory_here() {
@@ -244,9 +247,13 @@ fn new_names_in_expression_lines_do_not_grow_memory_here() {
     );
     // Definitions and the names their bodies use live on, and every name
     // still resolves after the interner was rebuilt.
-    session.eval_line("let later = 10", &mut sink).expect("defines");
+    session
+        .eval_line("let later = 10", &mut sink)
+        .expect("defines");
     let mut out = Vec::new();
-    session.eval_line("f(1) + abs(-1)", &mut out).expect("evaluates");
+    session
+        .eval_line("f(1) + abs(-1)", &mut out)
+        .expect("evaluates");
     assert_eq!(out, b"12\n");
     assert!(session.eval_line("unused_7", &mut out).is_err());
 }
