@@ -76,6 +76,20 @@ pub(crate) fn short_words(bytes: &[u8]) -> (u64, u64) {
     }
 }
 
+/// Three words that together hold every byte of a string of 17 to 24
+/// bytes: its first sixteen bytes, as two words, and its last eight, which
+/// overlap them unless the string is 24 bytes long. Two strings of the same
+/// such length are equal exactly when their words are.
+#[inline(always)]
+pub(crate) fn medium_words(bytes: &[u8]) -> ((u64, u64), u64) {
+    let len = bytes.len();
+    debug_assert!((17..=24).contains(&len));
+    (
+        (read_u64(bytes, 0), read_u64(bytes, 8)),
+        read_u64(bytes, len - 8),
+    )
+}
+
 /// [`short_words`] of a string of 4 to 16 bytes.
 ///
 /// Every such length takes the same four (possibly overlapping) 4-byte

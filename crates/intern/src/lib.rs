@@ -31,14 +31,20 @@
 //! The interner keeps four things: the arena with the string bytes, a
 //! vector of spans (pointer and length) indexed by symbol for `resolve`, a
 //! hash index of 8-byte slots, each holding a string's tag (24 bits of its
-//! hash and its length) and its symbol, and, indexed by symbol, the two
-//! words that hold every byte of a string of up to 16 bytes. A lookup hashes
-//! the string once with [`IdentHash`] and probes the index linearly from the
+//! hash and its length) and its symbol, and, indexed by symbol, the words
+//! that hold every byte of a string of up to 24 bytes: two for the first 16
+//! bytes, one more for the last 8 of a longer string. A lookup hashes the
+//! string once with [`IdentHash`] and probes the index linearly from the
 //! slot the hash picks; only a slot whose tag agrees leads to a comparison,
-//! which for the common lengths is of the two words, without reading the
-//! string or calling `memcmp`. So a miss reads no string memory, a hit on an
-//! identifier reads a slot and 16 bytes at a fixed place, and growing the
-//! index moves slots by their stored tag without reading any string.
+//! which for strings of up to 24 bytes (nearly every identifier) is of the
+//! words, without reading the string or calling `memcmp`. So a miss reads
+//! no string memory, a hit on an identifier reads a slot and 16 or 24 bytes
+//! at fixed places, and growing the index moves slots by their stored tag
+//! without reading any string.
+//!
+//! That matters on a large vocabulary, where the rarer strings are not in
+//! the cache: the slot and the words are two loads, one after the other,
+//! where reaching the bytes through the span would be a third.
 //!
 //! Spans, words and bytes are laid out in symbol order, which is first-seen
 //! order. In a skewed stream of identifiers the frequent ones are seen first,
@@ -206,7 +212,7 @@ pub struct MemoryUsage {
     /// some unused space at their ends, which is not counted.
     pub string_bytes: usize,
     /// The bytes allocated by the hash index: 8 bytes per slot (the index
-    /// keeps at least a fifth of its slots free), and 16 bytes per string
+    /// keeps at least a fifth of its slots free), and 24 bytes per string
     /// for the words a look-up compares instead of the string's bytes.
     pub index_bytes: usize,
     /// The bytes allocated by the symbol-to-string span vector.
@@ -252,19 +258,15 @@ fn tag_of<S: BuildHasher>(hasher: &S, string: &str) -> Tag {
     Tag::new(state.finish(), string.len())
 }
 
-/// Whether `stored` and `query`, of the same length of more than 16 bytes,
-/// are the same string: up to 32 bytes word by word without a call to
-/// `memcmp`, longer ones as slices. (Shorter strings are compared by their
-/// [`hash::short_words`].)
+/// The words a look-up compares for a string (invariant 6): the head pair
+/// and the tail word. For a string of more than 24 bytes all are zero, and
+/// its look-up compares bytes.
 #[inline(always)]
-fn long_eq(stored: &[u8], query: &[u8]) -> bool {
-    debug_assert_eq!(stored.len(), query.len());
-    let len = query.len();
-    if (16..=32).contains(&len) {
-        let same = |at: usize| hash::read_u64(stored, at) ^ hash::read_u64(query, at);
-        (same(0) | same(8) | same(len - 16) | same(len - 8)) == 0
-    } else {
-        stored == query
+fn compared_words(bytes: &[u8]) -> ((u64, u64), u64) {
+    match bytes.len() {
+        0..=16 => (hash::short_words(bytes), 0),
+        17..=24 => hash::medium_words(bytes),
+        _ => ((0, 0), 0),
     }
 }
 
@@ -307,15 +309,18 @@ fn long_eq(stored: &[u8], query: &[u8]) -> bool {
 //    borrow of `self` cannot outlive its memory.
 // 3. `table` holds one slot per span: the slot of symbol `s` holds
 //    `tag_of(&self.hasher, string of s)` and sits where that tag leads (the
-//    table's invariant 2), and `s.to_index() < spans.len() == words.len()`.
-//    So every symbol a slot holds indexes `spans` and `words`.
+//    table's invariant 2), and `s.to_index() < spans.len() == words.len()
+//    == tail_words.len()`. So every symbol a slot holds indexes `spans`,
+//    `words` and `tail_words`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
-// 6. For a string of at most 16 bytes, `words[i]` is
-//    `hash::short_words(string of i)`; for a longer one it is `(0, 0)`.
-//    Two strings of the same length up to 16 bytes are equal exactly when
-//    their words are, so a look-up compares words instead of bytes.
+// 6. `(words[i], tail_words[i])` is `compared_words(string of i)`. Two
+//    strings of the same length up to 16 bytes are equal exactly when
+//    their `hash::short_words` (the `words` entry) are; of the same length
+//    from 17 to 24 bytes, exactly when their `hash::medium_words` (both
+//    entries) are. So a look-up of a string of up to 24 bytes compares
+//    words instead of bytes.
 pub struct Interner<S = IdentHash> {
     /// The hash index (see the `table` module): one 8-byte slot per string
     /// with its tag and symbol, so a miss reads no string memory.
@@ -327,6 +332,11 @@ pub struct Interner<S = IdentHash> {
     /// the string's own bytes would take a length-dependent read at a
     /// pointer.
     words: Vec<(u64, u64)>,
+    /// `tail_words[i]` is what a look-up of a string of 17 to 24 bytes also
+    /// compares (invariant 6): its last eight bytes. It is apart from `words` so that the look-up
+    /// of a short string, the common case, reads 16 bytes per symbol from a
+    /// dense array.
+    tail_words: Vec<u64>,
     /// The sum of the lengths of the interned strings.
     string_bytes: usize,
     /// The string hash.
@@ -441,6 +451,7 @@ impl<S> Interner<S> {
             table: Table::with_capacity(capacity),
             spans: Vec::with_capacity(capacity),
             words: Vec::with_capacity(capacity),
+            tail_words: Vec::with_capacity(capacity),
             string_bytes: 0,
             hasher,
             limit: MAX_STRINGS,
@@ -571,7 +582,8 @@ impl<S> Interner<S> {
         MemoryUsage {
             string_bytes: self.string_bytes,
             index_bytes: self.table.allocation_size()
-                + self.words.capacity() * size_of::<(u64, u64)>(),
+                + self.words.capacity() * size_of::<(u64, u64)>()
+                + self.tail_words.capacity() * size_of::<u64>(),
             span_bytes: self.spans.capacity() * size_of::<NonNull<str>>(),
         }
     }
@@ -598,6 +610,7 @@ impl<S> Interner<S> {
         self.table.clear();
         self.spans.clear();
         self.words.clear();
+        self.tail_words.clear();
         self.string_bytes = 0;
         self.arena.reset();
     }
@@ -719,11 +732,9 @@ impl<S: BuildHasher> Interner<S> {
         let span = NonNull::from(self.arena.alloc_str(string));
         self.spans.push(span);
         // Invariant 6.
-        self.words.push(if string.len() <= 16 {
-            hash::short_words(string.as_bytes())
-        } else {
-            (0, 0)
-        });
+        let (words, tail_words) = compared_words(string.as_bytes());
+        self.words.push(words);
+        self.tail_words.push(tail_words);
         self.string_bytes += string.len();
         // Invariant 3: the slot goes where the string's tag leads, and its
         // symbol's span and words were pushed just before.
@@ -759,17 +770,38 @@ impl<S: BuildHasher> Interner<S> {
     }
 
     /// [`lookup`](Self::lookup) for a string longer than 16 bytes.
+    ///
+    /// Up to 24 bytes the string is compared by its three words
+    /// ([`hash::medium_words`]) with the stored `words` and `tail_words`,
+    /// which are read side by side, both indexed by the symbol; a longer
+    /// string is compared byte by byte.
     #[inline(never)]
     fn lookup_long(&self, string: &str) -> (Tag, Probe) {
         let tag = tag_of(&self.hasher, string);
         let query = string.as_bytes();
+        if query.len() <= 24 {
+            let (head, tail) = hash::medium_words(query);
+            let (words, tail_words) = (&*self.words, &*self.tail_words);
+            let probe = self.table.find(tag, |symbol| {
+                let index = symbol.to_index();
+                // SAFETY: the symbol comes from a slot of the index, so by
+                // invariant 3 it is in range of both vectors.
+                let (stored_head, stored_tail) =
+                    unsafe { (words.get_unchecked(index), tail_words.get_unchecked(index)) };
+                // Equal tags mean equal lengths, so by invariant 6 equal
+                // words mean equal strings. The comparison has one branch.
+                let differ =
+                    (stored_head.0 ^ head.0) | (stored_head.1 ^ head.1) | (stored_tail ^ tail);
+                differ == 0
+            });
+            return (tag, probe);
+        }
         let spans = &*self.spans;
-        // Tags hold lengths only up to `table::MAX_EXACT_LEN`, so the span's
-        // length is checked first.
-        let probe = self.table.find(tag, |symbol| {
-            let stored = stored_bytes(spans, symbol);
-            stored.len() == query.len() && long_eq(stored, query)
-        });
+        // Tags hold lengths exactly only up to `table::MAX_EXACT_LEN`; the
+        // slice comparison checks the lengths first.
+        let probe = self
+            .table
+            .find(tag, |symbol| stored_bytes(spans, symbol) == query);
         (tag, probe)
     }
 

@@ -60,6 +60,10 @@ fn comparison_agrees_with_slice_equality() {
         "abcdefghijklmnopq",
         "abcdefghijklmnopr",
         "Xbcdefghijklmnopq",
+        "abcdefghijklmnopqrstuvwx",
+        "abcdefghijklmnopXrstuvwx",
+        "abcdefghijkXmnopqrstuvwx",
+        "abcdefgXijklmnopqrstuvwx",
         "abcdefghijklmnopqrstuvwxyz012345",
         "abcdefghijklmnopqrstuvwxyz01234X",
         "abcdefghijklmnopqrstuvwXyz012345",
@@ -70,12 +74,13 @@ fn comparison_agrees_with_slice_equality() {
         for b in words {
             // The comparison a look-up of `b` makes against a stored `a`.
             let (stored, query) = (a.as_bytes(), b.as_bytes());
-            // Equal tags imply equal lengths, so only those are compared.
+            // Equal tags imply equal lengths, so only those are compared;
+            // past 24 bytes a look-up compares the bytes themselves.
             let same = stored.len() == query.len()
-                && if query.len() <= 16 {
-                    hash::short_words(stored) == hash::short_words(query)
+                && if query.len() <= 24 {
+                    compared_words(stored) == compared_words(query)
                 } else {
-                    long_eq(stored, query)
+                    stored == query
                 };
             assert_eq!(same, a == b, "{a:?} vs {b:?}");
         }

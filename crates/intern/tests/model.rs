@@ -27,7 +27,8 @@ fn from_chars(
 }
 
 /// Strings that collide often (a tiny alphabet, including the empty string,
-/// a NUL and multi-byte characters) and sometimes run long. Built from
+/// a NUL and multi-byte characters) and sometimes run long, across the
+/// lengths where a look-up changes how it compares (16, 24). Built from
 /// characters rather than regular expressions, which are slow under Miri.
 fn word() -> impl Strategy<Value = String> {
     const TINY: &[char] = &['a', 'b', '\0', 'é'];
@@ -38,6 +39,7 @@ fn word() -> impl Strategy<Value = String> {
         2 => from_chars(IDENT, 1..=19),
         1 => proptest::collection::vec(any::<char>(), 0..=40).prop_map(String::from_iter),
         1 => from_chars(LONG, 15..=18),
+        1 => from_chars(LONG, 22..=26),
     ]
 }
 
@@ -118,6 +120,34 @@ fn lengths_past_the_tag_are_told_apart() {
     }
     assert_eq!(interner.get(&"a".repeat(402)), None);
     assert_eq!(interner.get(&format!("{}b", "a".repeat(400))), None);
+}
+
+#[test]
+fn strings_differing_in_one_byte_are_told_apart() {
+    // A look-up compares strings by words up to 16 bytes, by more words up
+    // to 24 and by bytes beyond. With a constant hash every string of a
+    // length meets all the others of that length in a probe, so a byte the
+    // comparison skipped would merge two of them.
+    let mut interner = Interner::with_hasher(Constant);
+    let lengths = if cfg!(miri) {
+        vec![1, 8, 16, 17, 20, 24, 25]
+    } else {
+        (1..=40).collect()
+    };
+    for len in lengths {
+        let base = "a".repeat(len);
+        let symbol = interner.get_or_intern(&base);
+        for at in 0..len {
+            let mut bytes = base.clone().into_bytes();
+            bytes[at] = b'b';
+            let changed = String::from_utf8(bytes).unwrap();
+            assert_eq!(interner.get(&changed), None, "{changed:?}");
+            let other = interner.get_or_intern(&changed);
+            assert_ne!(other, symbol, "{changed:?}");
+            assert_eq!(interner.get(&changed), Some(other));
+            assert_eq!(interner.get(&base), Some(symbol));
+        }
+    }
 }
 
 proptest! {
