@@ -333,9 +333,9 @@ pub struct Interner<S = IdentHash> {
     /// pointer.
     words: Vec<(u64, u64)>,
     /// `tail_words[i]` is what a look-up of a string of 17 to 24 bytes also
-    /// compares (invariant 6): its last eight bytes. It is apart from `words` so that the look-up
-    /// of a short string, the common case, reads 16 bytes per symbol from a
-    /// dense array.
+    /// compares (invariant 6): its last eight bytes. It is apart from
+    /// `words` so that the look-up of a short string, the common case, reads
+    /// 16 bytes per symbol from a dense array.
     tail_words: Vec<u64>,
     /// The sum of the lengths of the interned strings.
     string_bytes: usize,
