@@ -417,6 +417,145 @@ fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
     assert!(text(&out.stderr).contains("nesting too deep"));
 }
 
+/// `first op term op term …` with `n` operators.
+fn chain(first: &str, op: &str, term: &str, n: usize) -> String {
+    format!("{first}{}", format!(" {op} {term}").repeat(n))
+}
+
+/// A chain of `terms` operators mixing `+ - * // %` over the literals 1 to
+/// 9 from a fixed pseudo-random sequence, and its value computed in Rust:
+/// the products (`*`, `//` and `%` bind tighter) fold left to right, and so
+/// do the sums of the products. The literals are positive, so Rust's `/`
+/// and `%` agree with calc's floored ones.
+fn mixed_chain(terms: usize) -> (String, i64) {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut source = String::from("5");
+    let (mut sum, mut sign, mut product) = (0i64, 1i64, 5i64);
+    for _ in 0..terms {
+        let term = next(9) as i64 + 1;
+        let op = ["+", "+", "+", "-", "-", "-", "*", "*", "//", "%"][next(10) as usize];
+        source.push_str(&format!(" {op} {term}"));
+        match op {
+            "*" => product = product.checked_mul(term).expect("the test keeps to i64"),
+            "//" => product /= term,
+            "%" => product %= term,
+            _ => {
+                sum += sign * product;
+                sign = if op == "+" { 1 } else { -1 };
+                product = term;
+            }
+        }
+    }
+    (source, sum + sign * product)
+}
+
+/// A flat chain is not nesting: `1 + 1 + … + 1` with any number of terms
+/// runs (the specification's nesting limit is about parentheses, prefix
+/// operators and `if`), with the values and errors a short chain gives.
+#[test]
+fn long_flat_chains_run() {
+    let n = 100_000;
+    let (mixed, mixed_value) = mixed_chain(n);
+    let body = chain("n", "*", "1 + n - n // 1", 1_000);
+    let calls = chain("f(1)", "+", "f(2) - f(1)", 1_000);
+    // (extra flags, program on stdin, expected stdout)
+    let cases: Vec<(&[&str], String, String)> = vec![
+        (&[], chain("0", "+", "1", n), format!("{n}\n")),
+        (&[], mixed, format!("{mixed_value}\n")),
+        (
+            &[],
+            chain("false", "and", "(1 / 0 == 1)", n),
+            "false\n".to_string(),
+        ),
+        (
+            &[],
+            chain("true", "or", "(1 / 0 == 1)", n),
+            "true\n".to_string(),
+        ),
+        (
+            &[],
+            chain("true", "and", "true", n) + " and (1 < 2) or 1 // 0 > 0",
+            "true\n".to_string(),
+        ),
+        // f(n) = n * 1 + n - n // 1 * 1 + n - … - n // 1 = n, a chain of
+        // 2,000 additive operators; the calls add up to 1 + 1,000 * (2 - 1).
+        (
+            &[],
+            format!("fn f(n) = {body}\n{calls}"),
+            "1001\n".to_string(),
+        ),
+        (
+            &["--memo-cap", "0"],
+            format!("fn f(n) = {body}\n{calls}"),
+            "1001\n".to_string(),
+        ),
+    ];
+    for (flags, program, expected) in cases {
+        let out = run(flags, &program);
+        let head: String = program.chars().take(60).collect();
+        assert_eq!(text(&out.stdout), expected, "{head}… {flags:?}");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    }
+}
+
+/// A runtime error in a long chain is reported as in a short one: the same
+/// message, underlining the same part of the chain.
+#[test]
+fn errors_in_long_flat_chains_point_where_short_ones_do() {
+    for n in [3, 100_000] {
+        let trues = chain("true", "and", "true", n);
+        let ones = chain("1", "+", "1", n);
+        // (program, message, 1-based column of the error's start)
+        let cases = [
+            (
+                format!("{trues} and 7 and true"),
+                "cannot apply 'and' to int",
+                trues.len() + 6,
+            ),
+            (
+                format!("{ones} and true{}", chain("", "and", "true", n)),
+                "cannot apply 'and' to int",
+                1,
+            ),
+            (
+                format!("{ones} + false{}", chain("", "+", "1", n)),
+                "cannot apply '+' to int and bool",
+                1,
+            ),
+            (
+                format!("{ones} - 2 % 0{}", chain("", "-", "1", n)),
+                "division by zero",
+                ones.len() + 4,
+            ),
+        ];
+        for (program, message, column) in cases {
+            let out = run(&[], &program);
+            let stderr = text(&out.stderr);
+            let short: String = stderr.chars().take(300).collect();
+            assert_eq!(out.status.code(), Some(1), "{short}");
+            assert!(stderr.contains(message), "{message}: {short}");
+            let location = format!("<stdin>:1:{column}\n");
+            assert!(stderr.contains(&location), "{location}: {short}");
+        }
+    }
+}
+
+#[test]
+fn ast_flag_prints_long_flat_chains() {
+    let n = 100_000;
+    let out = run(&["--ast"], &chain("x", "-", "1", n));
+    let expected = format!("{}x{}\n", "(- ".repeat(n), " 1)".repeat(n));
+    assert!(text(&out.stdout) == expected, "{:.80}", text(&out.stdout));
+    assert_eq!(out.status.code(), Some(0));
+}
+
 #[test]
 fn invalid_utf8_is_reported_not_a_crash() {
     let dir = std::env::temp_dir().join(format!("calc-utf8-{}", std::process::id()));

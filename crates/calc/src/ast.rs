@@ -86,12 +86,100 @@ pub enum BinaryOp {
 }
 
 /// An expression node: what it is and where it is.
-#[derive(Clone, Copy, Debug, PartialEq)]
+///
+/// Two trees are equal (`==`) when they have the same shape, operators,
+/// literals, names and spans; the comparison walks them with an explicit
+/// stack, so it compares trees of any depth (a chain `1 + 1 + … + 1` is as
+/// deep as it is long) without native stack. The derived `Debug`, on the
+/// other hand, recurses: print a large tree with
+/// [`dump_expr`](crate::print::dump_expr), which does not.
+#[derive(Clone, Copy, Debug)]
 pub struct Expr<'a> {
     /// The node itself.
     pub kind: ExprKind<'a>,
     /// The source text the node was parsed from.
     pub span: Span,
+}
+
+impl PartialEq for Expr<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        let mut pending = vec![(self, other)];
+        while let Some((a, b)) = pending.pop() {
+            if a.span != b.span {
+                return false;
+            }
+            // Children are compared later, from `pending`, never through
+            // `ExprKind`'s own `==`, which would come back here recursively.
+            let same = match (a.kind, b.kind) {
+                (ExprKind::Int(x), ExprKind::Int(y)) => x == y,
+                (ExprKind::Float(x), ExprKind::Float(y)) => x == y,
+                (ExprKind::Bool(x), ExprKind::Bool(y)) => x == y,
+                (ExprKind::Var(x), ExprKind::Var(y)) => x == y,
+                (
+                    ExprKind::Call {
+                        callee,
+                        callee_span,
+                        args,
+                    },
+                    ExprKind::Call {
+                        callee: callee_b,
+                        callee_span: callee_span_b,
+                        args: args_b,
+                    },
+                ) => {
+                    let same = callee == callee_b
+                        && callee_span == callee_span_b
+                        && args.len() == args_b.len();
+                    pending.extend(args.iter().zip(args_b));
+                    same
+                }
+                (
+                    ExprKind::Unary { op, operand },
+                    ExprKind::Unary {
+                        op: op_b,
+                        operand: operand_b,
+                    },
+                ) => {
+                    pending.push((operand, operand_b));
+                    op == op_b
+                }
+                (
+                    ExprKind::Binary { op, lhs, rhs },
+                    ExprKind::Binary {
+                        op: op_b,
+                        lhs: lhs_b,
+                        rhs: rhs_b,
+                    },
+                ) => {
+                    pending.push((rhs, rhs_b));
+                    pending.push((lhs, lhs_b));
+                    op == op_b
+                }
+                (
+                    ExprKind::If {
+                        cond,
+                        then_branch,
+                        else_branch,
+                    },
+                    ExprKind::If {
+                        cond: cond_b,
+                        then_branch: then_b,
+                        else_branch: else_b,
+                    },
+                ) => {
+                    pending.push((else_branch, else_b));
+                    pending.push((then_branch, then_b));
+                    pending.push((cond, cond_b));
+                    true
+                }
+                _ => false,
+            };
+            if !same {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// The kinds of expression.
@@ -186,6 +274,79 @@ pub enum Stmt<'a> {
 pub struct Program<'a> {
     /// The statements, in source order.
     pub stmts: &'a [Stmt<'a>],
+}
+
+#[cfg(test)]
+mod equality {
+    use super::*;
+    use crate::parser::parse;
+    use arenakit_arena::Arena;
+    use arenakit_intern::Interner;
+
+    /// The first statement of `source`'s tree, parsed into `arena`.
+    fn tree<'a>(source: &str, arena: &'a Arena, interner: &mut Interner) -> &'a Expr<'a> {
+        match parse(source, arena, interner)
+            .expect("the source parses")
+            .stmts[0]
+        {
+            Stmt::Expr(expr) => expr,
+            other => panic!("not an expression: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn equal_trees_compare_equal_and_any_difference_shows() {
+        let arena = Arena::new();
+        let mut interner = Interner::new();
+        let base = "f(1, -x) + (if a then 2.5 else true) * 3";
+        let a = tree(base, &arena, &mut interner);
+        assert_eq!(a, tree(base, &arena, &mut interner));
+        for other in [
+            "f(1, -x) + (if a then 2.5 else true) * 4",
+            "f(1, -y) + (if a then 2.5 else true) * 3",
+            "f(1, +x) + (if a then 2.5 else true) * 3",
+            "g(1, -x) + (if a then 2.5 else true) * 3",
+            "f(1, -x) - (if a then 2.5 else true) * 3",
+            "f(1, -x) + (if a then 2.5 else 1234) * 3",
+            "f(1, -x) + (if a then 2.6 else true) * 3",
+            "f(1, -x) + (if b then 2.5 else true) * 3",
+            "f(1, -x) + (if a then 2.5 else tru) *  3",
+        ] {
+            // The same length, so that the trees differ in one node only.
+            assert_eq!(other.len(), base.len());
+            assert_ne!(a, tree(other, &arena, &mut interner), "{other}");
+        }
+        // Spans count too.
+        assert_ne!(
+            tree("1 + 2", &arena, &mut interner),
+            tree("1  + 2", &arena, &mut interner)
+        );
+        assert_ne!(
+            tree("f(1, 2)", &arena, &mut interner),
+            tree("f(1)", &arena, &mut interner)
+        );
+    }
+
+    /// A chain as tall as it is long compares on a thread with little stack.
+    #[test]
+    fn tall_trees_compare_without_recursion() {
+        let source = format!("1{}", " + 1".repeat(200_000));
+        let different = format!("{} + 2", &source[..source.len() - 4]);
+        let equal = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let arena = Arena::new();
+                let mut interner = Interner::new();
+                let a = tree(&source, &arena, &mut interner);
+                let b = tree(&source, &arena, &mut interner);
+                let c = tree(&different, &arena, &mut interner);
+                (a == b, a == c)
+            })
+            .expect("spawn a thread")
+            .join()
+            .expect("comparing does not overflow");
+        assert_eq!(equal, (true, false));
+    }
 }
 
 #[cfg(test)]

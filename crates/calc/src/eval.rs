@@ -4,7 +4,10 @@
 //! frame slot indices and every other name becomes an index into the global
 //! table, so a call looks nothing up by name. Code is an owned, flat
 //! `Vec` of nodes, which lets a definition outlive the arena its source was
-//! parsed into (the REPL releases every line's arena).
+//! parsed into (the REPL releases every line's arena). Compiling walks the
+//! tree with an explicit stack, and a long left-associative chain such as
+//! `1 + 1 + … + 1` compiles to one node that evaluation folds with a loop,
+//! so neither takes native stack in proportion to a chain's length.
 //!
 //! Globals are looked up when they are used, so functions see the bindings
 //! as they are at call time. Arguments live on one reusable value stack, so
@@ -112,6 +115,36 @@ enum Node {
         slot: u32,
         span: Span,
     },
+    /// A long left-associative chain such as `a + b - c + …` (see
+    /// [`CHAIN_MIN`]): the value of `first`, then each of the `len` steps
+    /// from `steps` on in [`Code::steps`] applied to the value so far with
+    /// its right operand. It evaluates exactly as the nested `Binary`,
+    /// `And` and `Or` nodes it replaces would, but with a loop instead of
+    /// one native frame per operator.
+    Chain {
+        first: u32,
+        steps: u32,
+        len: u32,
+    },
+}
+
+/// Left-associative chains of more binary operators than this compile to a
+/// [`Node::Chain`]; shorter ones keep one node per operator, with the fused
+/// shapes (such as [`Node::ParamOpInt`]) that the evaluator's hot paths are
+/// tuned for. Either way a chain evaluates the same. Nested nodes cost one
+/// evaluator frame per operator, which the parser's height limit does not
+/// count, so this also bounds that extra recursion.
+const CHAIN_MIN: usize = 16;
+
+/// One operator of a [`Node::Chain`]: the value so far, `op`, then the
+/// value of node `rhs`.
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    op: BinaryOp,
+    rhs: u32,
+    /// The span of the operator's node in the tree, which runs from the
+    /// start of the chain to the end of `rhs`: where an error is reported.
+    span: Span,
 }
 
 /// Compiled code for one expression: nodes in post-order, the root last.
@@ -120,6 +153,8 @@ struct Code {
     nodes: Vec<Node>,
     /// Argument lists of calls: node indices, each call's a contiguous run.
     args: Vec<u32>,
+    /// The steps of chains, each chain's a contiguous run.
+    steps: Vec<Step>,
     /// Spans of the nodes (parallel to `nodes`), for type errors.
     spans: Vec<Span>,
     source: SourceId,
@@ -348,6 +383,9 @@ pub struct Evaluator {
     next_function_id: u64,
     /// Where compiled code's spans point; set by [`Evaluator::set_source`].
     source: SourceId,
+    /// Chains of more operators than this compile to a [`Node::Chain`]:
+    /// [`CHAIN_MIN`], except in the tests that compare both shapes.
+    chain_min: usize,
 }
 
 impl std::fmt::Debug for Evaluator {
@@ -404,6 +442,7 @@ impl Evaluator {
             },
             next_function_id: 0,
             source: SourceId::CURRENT,
+            chain_min: CHAIN_MIN,
         }
     }
 
@@ -490,7 +529,14 @@ impl Evaluator {
             source: self.source,
             ..Code::default()
         };
-        compile_expr(expr, params, &mut self.globals, interner, &mut code);
+        compile_expr(
+            expr,
+            params,
+            &mut self.globals,
+            interner,
+            &mut code,
+            self.chain_min,
+        );
         code
     }
 
@@ -612,103 +658,242 @@ fn is_comparison(op: BinaryOp) -> bool {
     )
 }
 
+/// What is left to compile: a subtree to start on, or a node whose operands
+/// are compiled, their indices on top of the operand stack.
+enum Task<'e, 'a> {
+    /// Compile this subtree.
+    Visit(&'e Expr<'a>),
+    /// A prefix operator over the top operand.
+    Unary { op: UnaryOp, span: Span },
+    /// A binary operator over the top two operands.
+    Binary { op: BinaryOp, span: Span },
+    /// An `if` over the top three operands.
+    If { span: Span },
+    /// A call of global `slot` with the top `argc` operands as arguments.
+    Call {
+        slot: u32,
+        argc: usize,
+        span: Span,
+        callee_span: Span,
+    },
+    /// A [`Node::Chain`] over the top `levels.len() + 1` operands: the first
+    /// operand, then each level's right operand. `levels` holds each
+    /// level's operator and span, innermost first.
+    Chain {
+        levels: Vec<(BinaryOp, Span)>,
+        span: Span,
+    },
+}
+
+/// Whether `expr` starts a chain of more than `chain_min` binary operators
+/// along its left operands.
+fn is_long_chain(expr: &Expr<'_>, chain_min: usize) -> bool {
+    let mut node = expr;
+    for _ in 0..=chain_min {
+        match node.kind {
+            ExprKind::Binary { lhs, .. } => node = lhs,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Takes the top `N` operand indices, in the order they were compiled.
+fn take_operands<const N: usize>(operands: &mut Vec<u32>) -> [u32; N] {
+    let at = operands.len().saturating_sub(N);
+    let mut taken = [0; N];
+    taken.copy_from_slice(&operands[at..]);
+    operands.truncate(at);
+    taken
+}
+
+/// Compiles `expr` into `code`, its root last. Chains of more than
+/// `chain_min` operators become [`Node::Chain`]s.
+///
+/// The tree is walked with an explicit stack of tasks, not recursion, so
+/// compiling uses no native stack however deep the tree is. Nodes come out
+/// in the order a recursive post-order walk would give them, and names get
+/// their global slots in source order.
 fn compile_expr(
     expr: &Expr<'_>,
     params: &[Symbol],
     globals: &mut Globals,
     interner: &Interner,
     code: &mut Code,
-) -> u32 {
-    let span = expr.span;
-    let node = match expr.kind {
-        ExprKind::Int(i) => Node::Const(Value::Int(i)),
-        ExprKind::Float(x) => Node::Const(Value::Float(x)),
-        ExprKind::Bool(b) => Node::Const(Value::Bool(b)),
-        ExprKind::Var(sym) => match params.iter().rposition(|p| *p == sym) {
-            Some(i) => Node::Param(i as u32),
-            None => Node::Global {
-                slot: globals.slot(sym, interner),
-                span,
-            },
-        },
-        ExprKind::Unary { op, operand } => {
-            let operand = compile_expr(operand, params, globals, interner, code);
-            Node::Unary { op, operand, span }
-        }
-        ExprKind::Binary { op, lhs, rhs } => {
-            let lhs = compile_expr(lhs, params, globals, interner, code);
-            let rhs = compile_expr(rhs, params, globals, interner, code);
-            match op {
-                BinaryOp::And => Node::And { lhs, rhs },
-                BinaryOp::Or => Node::Or { lhs, rhs },
-                _ => match (code.nodes[lhs as usize], code.nodes[rhs as usize]) {
-                    (Node::Param(param), Node::Const(Value::Int(k))) => {
-                        // The operands are the last two nodes pushed: replace
-                        // them with the fused node.
-                        code.nodes.truncate(lhs as usize);
-                        code.spans.truncate(lhs as usize);
-                        Node::ParamOpInt { op, param, k, span }
+    chain_min: usize,
+) {
+    let mut tasks = vec![Task::Visit(expr)];
+    // The compiled nodes waiting for their parent.
+    let mut operands: Vec<u32> = Vec::new();
+    while let Some(task) = tasks.pop() {
+        let (node, span) = match task {
+            Task::Visit(expr) => {
+                let span = expr.span;
+                let node = match expr.kind {
+                    ExprKind::Int(i) => Node::Const(Value::Int(i)),
+                    ExprKind::Float(x) => Node::Const(Value::Float(x)),
+                    ExprKind::Bool(b) => Node::Const(Value::Bool(b)),
+                    ExprKind::Var(sym) => match params.iter().rposition(|p| *p == sym) {
+                        Some(i) => Node::Param(i as u32),
+                        None => Node::Global {
+                            slot: globals.slot(sym, interner),
+                            span,
+                        },
+                    },
+                    ExprKind::Unary { op, operand } => {
+                        tasks.push(Task::Unary { op, span });
+                        tasks.push(Task::Visit(operand));
+                        continue;
                     }
-                    _ => Node::Binary { op, lhs, rhs, span },
-                },
+                    ExprKind::Binary { .. } if is_long_chain(expr, chain_min) => {
+                        // The chain's task goes under the visits of its
+                        // right operands, which are pushed outermost first,
+                        // so they are compiled innermost first, after the
+                        // chain's first operand (pushed last).
+                        let mut levels = Vec::new();
+                        let at = tasks.len();
+                        let mut node = expr;
+                        while let ExprKind::Binary { op, lhs, rhs } = node.kind {
+                            levels.push((op, node.span));
+                            tasks.push(Task::Visit(rhs));
+                            node = lhs;
+                        }
+                        levels.reverse();
+                        tasks.insert(at, Task::Chain { levels, span });
+                        tasks.push(Task::Visit(node));
+                        continue;
+                    }
+                    ExprKind::Binary { op, lhs, rhs } => {
+                        tasks.push(Task::Binary { op, span });
+                        tasks.push(Task::Visit(rhs));
+                        tasks.push(Task::Visit(lhs));
+                        continue;
+                    }
+                    ExprKind::If {
+                        cond,
+                        then_branch,
+                        else_branch,
+                    } => {
+                        tasks.push(Task::If { span });
+                        tasks.push(Task::Visit(else_branch));
+                        tasks.push(Task::Visit(then_branch));
+                        tasks.push(Task::Visit(cond));
+                        continue;
+                    }
+                    ExprKind::Call {
+                        callee,
+                        callee_span,
+                        ..
+                    } if params.contains(&callee) => Node::CallParam {
+                        slot: globals.slot(callee, interner),
+                        span: callee_span,
+                    },
+                    ExprKind::Call {
+                        callee,
+                        callee_span,
+                        args,
+                    } => {
+                        // The callee gets its slot before the arguments do.
+                        let slot = globals.slot(callee, interner);
+                        tasks.push(Task::Call {
+                            slot,
+                            argc: args.len(),
+                            span,
+                            callee_span,
+                        });
+                        tasks.extend(args.iter().rev().map(Task::Visit));
+                        continue;
+                    }
+                };
+                (node, span)
             }
-        }
-        ExprKind::If {
-            cond,
-            then_branch,
-            else_branch,
-        } => {
-            let cond = compile_expr(cond, params, globals, interner, code);
-            let then_branch = compile_expr(then_branch, params, globals, interner, code);
-            let else_branch = compile_expr(else_branch, params, globals, interner, code);
-            match code.nodes[cond as usize] {
-                Node::ParamOpInt { op, param, k, .. } if is_comparison(op) => Node::IfParamCmp {
-                    op,
-                    param,
-                    k,
-                    cond,
-                    then_branch,
-                    else_branch,
-                },
-                _ => Node::If {
-                    cond,
-                    then_branch,
-                    else_branch,
-                },
+            Task::Unary { op, span } => {
+                let [operand] = take_operands(&mut operands);
+                (Node::Unary { op, operand, span }, span)
             }
-        }
-        ExprKind::Call {
-            callee,
-            callee_span,
-            ..
-        } if params.contains(&callee) => Node::CallParam {
-            slot: globals.slot(callee, interner),
-            span: callee_span,
-        },
-        ExprKind::Call {
-            callee,
-            callee_span,
-            args,
-        } => {
-            let slot = globals.slot(callee, interner);
-            let compiled: Vec<u32> = args
-                .iter()
-                .map(|a| compile_expr(a, params, globals, interner, code))
-                .collect();
-            let first_arg = code.args.len() as u32;
-            code.args.extend_from_slice(&compiled);
-            Node::Call(CallSite {
+            Task::Binary { op, span } => {
+                let [lhs, rhs] = take_operands(&mut operands);
+                (binary_node(op, lhs, rhs, span, code), span)
+            }
+            Task::If { span } => {
+                let [cond, then_branch, else_branch] = take_operands(&mut operands);
+                let node = match code.nodes[cond as usize] {
+                    Node::ParamOpInt { op, param, k, .. } if is_comparison(op) => {
+                        Node::IfParamCmp {
+                            op,
+                            param,
+                            k,
+                            cond,
+                            then_branch,
+                            else_branch,
+                        }
+                    }
+                    _ => Node::If {
+                        cond,
+                        then_branch,
+                        else_branch,
+                    },
+                };
+                (node, span)
+            }
+            Task::Call {
                 slot,
-                first_arg,
-                argc: compiled.len() as u32,
+                argc,
                 span,
                 callee_span,
-            })
-        }
-    };
-    code.nodes.push(node);
-    code.spans.push(span);
-    (code.nodes.len() - 1) as u32
+            } => {
+                let at = operands.len().saturating_sub(argc);
+                let first_arg = code.args.len() as u32;
+                code.args.extend(operands.drain(at..));
+                let site = CallSite {
+                    slot,
+                    first_arg,
+                    argc: argc as u32,
+                    span,
+                    callee_span,
+                };
+                (Node::Call(site), span)
+            }
+            Task::Chain { levels, span } => {
+                let at = operands.len().saturating_sub(levels.len() + 1);
+                let first = operands[at];
+                let steps = code.steps.len() as u32;
+                let rhs = &operands[at + 1..];
+                code.steps
+                    .extend(levels.iter().zip(rhs).map(|(&(op, span), &rhs)| Step {
+                        op,
+                        rhs,
+                        span,
+                    }));
+                operands.truncate(at);
+                let len = levels.len() as u32;
+                (Node::Chain { first, steps, len }, span)
+            }
+        };
+        code.nodes.push(node);
+        code.spans.push(span);
+        operands.push((code.nodes.len() - 1) as u32);
+    }
+}
+
+/// The node for `lhs op rhs`, whose operands are compiled already.
+fn binary_node(op: BinaryOp, lhs: u32, rhs: u32, span: Span, code: &mut Code) -> Node {
+    match op {
+        BinaryOp::And => Node::And { lhs, rhs },
+        BinaryOp::Or => Node::Or { lhs, rhs },
+        _ => match (code.nodes[lhs as usize], code.nodes[rhs as usize]) {
+            (Node::Param(param), Node::Const(Value::Int(k)))
+                if rhs == lhs + 1 && rhs as usize + 1 == code.nodes.len() =>
+            {
+                // The operands are the last two nodes pushed: replace them
+                // with the fused node.
+                code.nodes.truncate(lhs as usize);
+                code.spans.truncate(lhs as usize);
+                Node::ParamOpInt { op, param, k, span }
+            }
+            _ => Node::Binary { op, lhs, rhs, span },
+        },
+    }
 }
 
 /// A value as the evaluator passes it around: two words, so that it is
@@ -936,13 +1121,7 @@ impl Machine {
                 }
                 let a = tri!(self.operand(globals, code, lhs, base));
                 let b = tri!(self.operand(globals, code, rhs, base));
-                if a.tag == Raw::INT
-                    && b.tag == Raw::INT
-                    && let Some(r) = Machine::int_fast(op, a.bits as i64, b.bits as i64)
-                {
-                    return r;
-                }
-                self.binary_slow(code, op, a, b, span)
+                self.binary(code, op, a, b, span)
             }
             Node::ParamOpInt { .. } => self.operand(globals, code, idx, base),
             Node::And { lhs, rhs } => {
@@ -1022,6 +1201,9 @@ impl Machine {
                 let branch = if taken { then_branch } else { else_branch };
                 self.operand(globals, code, branch, base)
             }
+            Node::Chain { first, steps, len } => {
+                self.chain(globals, code, idx, first, steps..steps + len, base)
+            }
             Node::Call(site) => self.call(globals, code, base, site),
             Node::CallParam { slot, span } => self.throw(
                 code,
@@ -1029,6 +1211,19 @@ impl Machine {
                 Fail::NotAFunction(&globals.names[slot as usize]),
             ),
         }
+    }
+
+    /// `a op b` for an operator other than `and` and `or`, both operands
+    /// evaluated.
+    #[inline(always)]
+    fn binary(&mut self, code: &Code, op: BinaryOp, a: Raw, b: Raw, span: Span) -> Raw {
+        if a.tag == Raw::INT
+            && b.tag == Raw::INT
+            && let Some(r) = Machine::int_fast(op, a.bits as i64, b.bits as i64)
+        {
+            return r;
+        }
+        self.binary_slow(code, op, a, b, span)
     }
 
     /// Evaluates an operand of `and`/`or`, which must be a Bool.
@@ -1042,18 +1237,70 @@ impl Machine {
         op: &'static str,
     ) -> Raw {
         let v = tri!(self.eval(globals, code, idx, base));
+        self.expect_bool(code, v, code.spans[idx as usize], op)
+    }
+
+    /// `v`, the value of an operand of `op` (`and` or `or`) at `span`, if
+    /// it is a Bool; the type error otherwise.
+    #[inline(always)]
+    fn expect_bool(&mut self, code: &Code, v: Raw, span: Span, op: &'static str) -> Raw {
         if v.tag == Raw::BOOL {
             return v;
         }
         let t = v.value().type_of();
         self.throw(
             code,
-            code.spans[idx as usize],
+            span,
             Fail::Op(OpError::Type {
                 op,
                 operands: (t, None),
             }),
         )
+    }
+
+    /// Evaluates a [`Node::Chain`]: its first operand, then each step in
+    /// turn, just as the nested nodes of a short chain evaluate. An `and`
+    /// or `or` step checks the value so far as its left operand (reported
+    /// at the span of the chain up to the previous step) and skips its
+    /// right operand when the value so far decides it.
+    #[inline(never)]
+    fn chain(
+        &mut self,
+        globals: &Globals,
+        code: &Code,
+        idx: u32,
+        first: u32,
+        steps: std::ops::Range<u32>,
+        base: usize,
+    ) -> Raw {
+        if self.guard.exhausted() {
+            return self.throw(code, code.spans[idx as usize], Fail::Recursion);
+        }
+        let steps = &code.steps[steps.start as usize..steps.end as usize];
+        let mut acc = tri!(self.operand(globals, code, first, base));
+        let mut lhs_span = code.spans[first as usize];
+        for step in steps {
+            acc = match step.op {
+                BinaryOp::And | BinaryOp::Or => {
+                    let (name, decided_by) = match step.op {
+                        BinaryOp::And => ("and", 0),
+                        _ => ("or", 1),
+                    };
+                    let a = tri!(self.expect_bool(code, acc, lhs_span, name));
+                    if a.bits == decided_by {
+                        a
+                    } else {
+                        tri!(self.eval_bool(globals, code, step.rhs, base, name))
+                    }
+                }
+                op => {
+                    let b = tri!(self.operand(globals, code, step.rhs, base));
+                    tri!(self.binary(code, op, acc, b, step.span))
+                }
+            };
+            lhs_span = step.span;
+        }
+        acc
     }
 
     #[inline(never)]
@@ -1179,4 +1426,174 @@ struct CallSite {
     argc: u32,
     span: Span,
     callee_span: Span,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser;
+    use arenakit_arena::Arena;
+    use proptest::prelude::*;
+
+    /// Runs every statement of `source`, going on after an error, with
+    /// chains of more than `chain_min` operators compiled to chain nodes.
+    /// Returns one line per statement: its outcome or its error, span
+    /// included.
+    fn run(source: &str, chain_min: usize) -> String {
+        let arena = Arena::new();
+        let mut interner = Interner::new();
+        let limits = Limits {
+            memo_capacity: 0,
+            max_depth: 100,
+        };
+        let mut eval = Evaluator::new(limits, &mut interner);
+        eval.chain_min = chain_min;
+        let program = match parser::parse(source, &arena, &mut interner) {
+            Ok(program) => program,
+            Err(errors) => return format!("syntax error: {}", errors[0].message),
+        };
+        let compiled = eval.compile(program.stmts, &interner);
+        compiled
+            .into_iter()
+            .map(|stmt| format!("{:?}\n", eval.run_owned(stmt)))
+            .collect()
+    }
+
+    /// The compiled code of the one expression statement of `source`.
+    fn code_of(source: &str) -> Code {
+        let arena = Arena::new();
+        let mut interner = Interner::new();
+        let mut eval = Evaluator::new(Limits::default(), &mut interner);
+        let program = parser::parse(source, &arena, &mut interner).expect("the source parses");
+        let mut compiled = eval.compile(program.stmts, &interner);
+        match compiled.pop().map(|stmt| stmt.kind) {
+            Some(CompiledKind::Expr(code)) => code,
+            other => panic!("not an expression statement: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_chains_longer_than_the_threshold_become_chain_nodes() {
+        let chain = |ops: usize| format!("1{}", " + 1".repeat(ops));
+        let short = code_of(&chain(CHAIN_MIN));
+        assert!(matches!(short.nodes.last(), Some(Node::Binary { .. })));
+        assert!(short.steps.is_empty());
+        let long = code_of(&chain(CHAIN_MIN + 1));
+        assert!(matches!(
+            long.nodes.last(),
+            Some(Node::Chain { len, .. }) if *len as usize == CHAIN_MIN + 1
+        ));
+        assert_eq!(long.steps.len(), CHAIN_MIN + 1);
+        // A chain's right operands may hold chains of their own, compiled
+        // first; each chain's steps stay contiguous. Parentheses do not end
+        // a chain: `(1 + … + 1) * 2` is one chain, its last step `* 2`.
+        let nested = format!("{} + ({}) * 2", chain(CHAIN_MIN + 1), chain(CHAIN_MIN + 3));
+        let code = code_of(&nested);
+        assert_eq!(code.steps.len(), 2 * CHAIN_MIN + 6);
+        assert!(matches!(
+            code.nodes.last(),
+            Some(Node::Chain { steps, len, .. })
+                if *steps as usize == CHAIN_MIN + 4 && *len as usize == CHAIN_MIN + 2
+        ));
+        assert!(matches!(
+            code.steps.last(),
+            Some(Step {
+                op: BinaryOp::Add,
+                ..
+            })
+        ));
+        assert!(matches!(
+            code.steps[CHAIN_MIN + 3],
+            Step {
+                op: BinaryOp::Mul,
+                ..
+            }
+        ));
+    }
+
+    /// Chains evaluate to the same values and fail with the same errors,
+    /// at the same spans, whether compiled to nested nodes or to a chain.
+    #[test]
+    fn chain_nodes_evaluate_as_nested_nodes_do() {
+        let long = |first: &str, op: &str, term: &str, n: usize| {
+            format!("{first}{}", format!(" {op} {term}").repeat(n))
+        };
+        let cases = [
+            long("0", "+", "1", 40),
+            long("1", "*", "2", 40),
+            long("1", "*", "2", 70),
+            long("100", "-", "3", 40) + " // 7 % 5",
+            long("1", "/", "2", 30),
+            long("1", "+", "2 * 3", 30) + " - 4 // 0",
+            long("false", "and", "(1 // 0 == 1)", 30),
+            long("true", "or", "(1 // 0 == 1)", 30),
+            long("true", "and", "true", 30) + " and 1" + &long("", "and", "true", 30),
+            long("false", "or", "false", 30) + " or 1" + &long("", "or", "true", 30),
+            long("1", "+", "1", 30) + " and true",
+            long("1", "+", "1", 30) + " or true",
+            long("1", "+", "1", 30) + " + true" + &long("", "+", "1", 30),
+            long("1", "+", "1", 30) + " < 100 and true or false",
+            long("x", "-", "1", 30),
+            long("0.5", "+", "x", 30) + " == 15.5",
+            long("true", "and", "(x > 0)", 30) + " or 1",
+            long("(x < 1)", "or", "false", 30) + " and 1",
+            long("y", "+", "1", 30),
+            long("1", "+", "h(1)", 30),
+        ];
+        for source in cases {
+            let program =
+                format!("let x = 0.5\nfn h(y) = y * 2\nfn k(x) = {source}\nk(3)\n{source}");
+            let nested = run(&program, usize::MAX);
+            assert!(!nested.starts_with("syntax error"), "{program}\n{nested}");
+            assert_eq!(run(&program, CHAIN_MIN), nested, "{program}");
+            assert_eq!(run(&program, 0), nested, "{program}");
+        }
+    }
+
+    /// A calc expression built from chains of random operators and
+    /// operands, in source form.
+    fn expr() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            (-2i64..10).prop_map(|n| n.to_string()),
+            Just("0".to_string()),
+            Just("2.5".to_string()),
+            Just("true".to_string()),
+            Just("false".to_string()),
+            Just("x".to_string()),
+        ];
+        let op = prop::sample::select(vec![
+            "+", "-", "*", "/", "//", "%", "and", "or", "+", "-", "and", "or",
+        ]);
+        let cmp = prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">="]);
+        leaf.prop_recursive(3, 96, 40, move |inner| {
+            prop_oneof![
+                4 => (inner.clone(), prop::collection::vec((op.clone(), inner.clone()), 0..40))
+                    .prop_map(|(first, rest)| {
+                        let rest: String =
+                            rest.iter().map(|(op, e)| format!(" {op} {e}")).collect();
+                        format!("({first}{rest})")
+                    }),
+                1 => (inner.clone(), cmp.clone(), inner.clone())
+                    .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+                1 => (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(c, a, b)| format!("(if {c} then {a} else {b})")),
+                1 => inner.clone().prop_map(|a| format!("(not {a})")),
+                1 => inner.clone().prop_map(|a| format!("(- {a})")),
+                1 => inner.prop_map(|a| format!("h({a})")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn random_chains_evaluate_as_nested_nodes_do(e in expr()) {
+            let program = format!("let x = 4\nfn h(y) = y * 2\nfn k(x) = {e}\nk(3)\nk(0.5)\nk(false)\n{e}");
+            let nested = run(&program, usize::MAX);
+            prop_assert!(!nested.starts_with("syntax error"), "{}\n{}", program, nested);
+            prop_assert_eq!(run(&program, CHAIN_MIN), nested.clone(), "{}", program);
+            prop_assert_eq!(run(&program, 0), nested, "{}", program);
+        }
+    }
 }

@@ -29,13 +29,26 @@
 //! parser and everything that later walks the tree off the native stack's
 //! edge: the number of nested constructs being parsed at once (each
 //! expression, prefix operator, call, `if` and `**` exponent counts one, so
-//! a parenthesis costs one level) and the height of every subtree built —
-//! which also bounds left-associative chains such as `1 + 1 + … + 1`, built
-//! by a loop rather than by recursion — are both at most [`MAX_NESTING`];
-//! and the native stack the parser uses is at most [`STACK_BUDGET`], so that
-//! it cannot overflow even a thread with the default 2 MiB of stack.
-//! Finished operands wait on an explicit stack rather than in return values,
-//! so each recursive frame holds only a few scalars.
+//! a parenthesis costs one level) and the height of every subtree built are
+//! both at most [`MAX_NESTING`]; and the native stack the parser uses is at
+//! most [`STACK_BUDGET`], so that it cannot overflow even a thread with the
+//! default 2 MiB of stack. Finished operands wait on an explicit stack
+//! rather than in return values, so each recursive frame holds only a few
+//! scalars.
+//!
+//! **Chains are not nesting.** A left-associative chain such as
+//! `1 + 1 + … + 1` or `a and b and …` is built by a loop, and its tree is
+//! as deep as the chain is long; but every walk of the tree follows a chain
+//! of left operands with a loop too. The compiler, the `--ast` printer and
+//! `==` on [`Expr`](crate::ast::Expr) use no recursion at all, and the
+//! evaluator runs a chain of more than 16 operators as one loop, recursing
+//! only into right operands (a shorter chain keeps a node, and a native
+//! frame, per operator). So the height the parser bounds is the recursion a
+//! walk needs: a binary node is one level above its right operand but level
+//! with its left one, and a chain of any length is accepted. A tree built
+//! by another [`TreeBuilder`] has the same shape, so code that walks it
+//! recursively, or drops nodes that own their children, must treat left
+//! operands the same way.
 
 use crate::ast::{BinaryOp, Param, Program, Span, UnaryOp};
 use crate::builder::{ArenaBuilder, TreeBuilder};
@@ -44,14 +57,17 @@ use crate::lexer::{Lexeme, Lexer, Token, TokenSource, Tokens};
 use arenakit_arena::Arena;
 use arenakit_intern::{Interner, Symbol};
 
-/// The deepest nesting the parser accepts, and the tallest tree it builds.
+/// The deepest nesting the parser accepts, and the greatest height of a tree
+/// it builds.
 ///
 /// One level of parentheses, a prefix operator, an `if` or a binary
 /// operator's right operand each take about one level, so 1,000 levels of
-/// any mix of them are far inside the limit. [`STACK_BUDGET`] may cut
-/// nesting off earlier (at a few thousand levels, depending on the build).
-/// Walking a tree 10,000 levels tall needs a few MiB of native stack, so the
-/// `calc` command line runs its pipeline on a thread with a large stack.
+/// any mix of them are far inside the limit. A binary operator's left
+/// operand takes none, so a chain such as `1 + 1 + … + 1` is not limited
+/// at all (see the module documentation). [`STACK_BUDGET`] may cut nesting
+/// off earlier (at a few thousand levels, depending on the build).
+/// Evaluating a tree 10,000 levels high needs a few MiB of native stack, so
+/// the `calc` command line runs its pipeline on a thread with a large stack.
 pub const MAX_NESTING: u32 = 10_000;
 
 /// The most native stack the parser lets itself use, in bytes.
@@ -235,8 +251,8 @@ fn infix(token: Token) -> Option<(BinaryOp, u8)> {
 }
 
 /// An expression being built: the builder's node, the span it covers
-/// (including any parentheses around it) and the height of its tree, which
-/// the parser tracks without storing it in the node.
+/// (including any parentheses around it) and the height of its tree (see
+/// [`MAX_NESTING`]), which the parser tracks without storing it in the node.
 struct Node<E> {
     expr: E,
     span: Span,
@@ -696,7 +712,8 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
     }
 
     /// The height of a node over children of height `children`, refused past
-    /// [`MAX_NESTING`] with the error at `span`.
+    /// [`MAX_NESTING`] with the error at `span`. (A binary node's left
+    /// operand does not count; see [`Parser::reduce_binary`].)
     fn check_height(&mut self, children: u32, span: Span) -> PResult<u32> {
         if children >= MAX_NESTING {
             return Err(self.too_deep(span));
@@ -748,10 +765,15 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
     }
 
     /// Replaces the top two nodes by `op` applied to them.
+    ///
+    /// The height counts the right operand one level down but the left
+    /// operand on the same level: every walk follows a chain of left
+    /// operands with a loop, so a left-associative chain such as `1 + 1 +
+    /// … + 1` costs no recursion however long it is.
     fn reduce_binary(&mut self, op: BinaryOp, op_span: Span) -> PResult<()> {
         let rhs = self.pop();
         let lhs = self.pop();
-        let height = self.check_height(lhs.height.max(rhs.height), op_span)?;
+        let height = self.check_height(rhs.height, op_span)?.max(lhs.height);
         let span = lhs.span.to(rhs.span);
         let expr = self.builder.binary(op, lhs.expr, rhs.expr, span);
         self.push(expr, span, height);

@@ -212,15 +212,56 @@ fn a_default_thread_stack_is_enough() {
     }
 }
 
+/// The `--ast` dump of `first op term op term …` with `n` operators, all of
+/// one precedence level, built the slow obvious way.
+fn chain_dump(first: &str, op: &str, term: &str, n: usize) -> String {
+    format!(
+        "{}{first}{}\n",
+        format!("({op} ").repeat(n),
+        format!(" {term})").repeat(n)
+    )
+}
+
+/// A left-associative chain is built by a loop, and every walk follows its
+/// left operands with a loop too, so a chain of any length is not nesting:
+/// it parses, on a big stack or a small one, and its tree is exact.
 #[test]
-fn long_left_chains_are_bounded_too() {
-    // A chain is built by a loop, but the tree is as tall as it is long.
-    let ok = format!("1{}", " + 1".repeat(MAX_NESTING as usize - 1));
-    assert!(messages(ok).is_ok());
-    let long = format!("1{}", " + 1".repeat(200_000));
-    assert_eq!(messages(long).unwrap_err(), ["nesting too deep"]);
-    let long_and = format!("true{}", " and true".repeat(200_000));
-    assert_eq!(messages(long_and).unwrap_err(), ["nesting too deep"]);
+fn long_left_chains_parse() {
+    let cases = [
+        ("1", "+", "1"),
+        ("x", "*", "y"),
+        ("true", "and", "b"),
+        ("false", "or", "true"),
+        ("10", "//", "3"),
+    ];
+    for n in [MAX_NESTING as usize - 1, MAX_NESTING as usize, 200_000] {
+        for (first, op, term) in cases {
+            let source = format!("{first}{}", format!(" {op} {term}").repeat(n));
+            let expected = chain_dump(first, op, term, n);
+            assert_eq!(
+                messages(source.clone()).as_ref(),
+                Ok(&expected),
+                "{op} x {n}"
+            );
+            let small = run_with_stack(2 << 20, "chain.calc", source);
+            assert!(
+                matches!(&small, Outcome::Ast(dump) if *dump == expected),
+                "{op} x {n} on a 2 MiB thread"
+            );
+        }
+    }
+    // Operators of different levels mix in one chain: the tighter ones make
+    // chains of their own as right operands, and a comparison or `and` may
+    // close it.
+    let mixed = format!("0{} < 2 and true", " + 1 + 2 * 3 - 4 // 2".repeat(50_000));
+    let dump = messages(mixed).expect("a long mixed chain parses");
+    assert!(dump.starts_with("(and (< (- (+ (+ (- (+ (+ "), "{dump:.80}");
+    assert!(dump.contains("(+ (+ 0 1) (* 2 3)) (// 4 2)) 1) (* 2 3)) (// 4 2))"));
+    assert!(dump.ends_with(" 1) (* 2 3)) (// 4 2)) 2) true)\n"));
+    assert_eq!(dump.matches("(+ ").count(), 100_000);
+    // Nesting inside a chain's operands still counts.
+    let deep_operand = format!("1 + 1 + {}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert_eq!(messages(deep_operand).unwrap_err(), ["nesting too deep"]);
 }
 
 #[test]
