@@ -361,12 +361,15 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
     ///
     /// An invalid token already has its lexical error, so nothing more is
     /// said about it; the end of input inside parentheses is reported as the
-    /// innermost unclosed `(`.
+    /// innermost unclosed `(`, and a `)` outside any as unmatched.
     #[cold]
     fn unexpected(&mut self, expected: &str) -> Recover {
         match (self.tok.token, self.open_parens.last()) {
             (Token::Error, _) => Recover,
             (Token::Eof, Some(&open)) => self.error_at(open, "unclosed '('"),
+            // With no `(` open, a `)` where something else belongs is
+            // better named for what it is than for what it is not.
+            (Token::RParen, None) => self.error_at(self.tok.span, "unmatched ')'"),
             (found, _) => {
                 // A missing token at the end of a line is reported where the
                 // line ends, not on the line break itself.
@@ -854,6 +857,13 @@ mod tests {
             "1:3: expected a newline or ';' after the statement, found an integer",
         );
         check("1)", "1:2: unmatched ')'");
+        check(")", "1:1: unmatched ')'");
+        check("1\n)", "2:1: unmatched ')'");
+        check("let x = 1 + )", "1:13: unmatched ')'");
+        // Inside parentheses a `)` may close them, so what is missing is
+        // what gets named.
+        check("()", "1:2: expected an expression, found ')'");
+        check("(1 + )", "1:6: expected an expression, found ')'");
         // `=` after a name suggests a definition without `let`; after
         // anything else it is just out of place.
         check(
