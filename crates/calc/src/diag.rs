@@ -75,7 +75,8 @@ impl Diagnostic {
 
     /// Renders `error: <message>`, then `--> file:line:column`, then the
     /// source line(s) with the span underlined. With `color`, the text carries
-    /// ANSI colours (see [`use_color`]).
+    /// ANSI colours (see [`use_color`]). A line wider than 4,096 columns is
+    /// cut around the span.
     ///
     /// A span outside `source` (or inside a character) is clamped, so any
     /// diagnostic renders.
@@ -102,6 +103,7 @@ impl Diagnostic {
         } else {
             Renderer::plain()
         };
+        let renderer = renderer.term_width(MAX_SHOWN_LINE);
         let mut text = renderer.render(&report);
         text.push('\n');
         text
@@ -123,6 +125,11 @@ impl Diagnostic {
         (start, end)
     }
 }
+
+/// The widest source line a diagnostic shows whole, in columns. A longer
+/// line is cut around the span, with `...` where text is left out, so that
+/// one huge line with many errors does not flood the terminal.
+const MAX_SHOWN_LINE: usize = 4096;
 
 /// The largest character boundary of `text` at or below `index`.
 fn floor_char_boundary(text: &str, index: usize) -> usize {
@@ -196,6 +203,36 @@ mod tests {
         assert!(text.ends_with("1 | 1 +\n  |    ^\n"), "{text}");
         // A span over the `\r` itself is left alone.
         assert_eq!(error(3, 4).line_column(source), (1, 4));
+    }
+
+    #[test]
+    fn a_long_line_is_shown_whole() {
+        let source = format!("{} @ 1", "x".repeat(300));
+        let text = error(301, 302).render("p.calc", &source, false);
+        assert!(text.contains(&format!("1 | {source}\n")), "{text}");
+        // The caret sits under column 302, after the gutter `  | `.
+        assert!(
+            text.ends_with(&format!("\n  | {}^\n", " ".repeat(301))),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_huge_line_is_cut_around_the_span() {
+        let source = format!(
+            "{} @ {}",
+            "x".repeat(3 * MAX_SHOWN_LINE),
+            "y".repeat(MAX_SHOWN_LINE)
+        );
+        let text = error(3 * MAX_SHOWN_LINE as u32 + 1, 3 * MAX_SHOWN_LINE as u32 + 2)
+            .render("p.calc", &source, false);
+        assert!(text.contains("..."), "{text}");
+        assert!(text.contains(" @ "), "{text}");
+        assert!(
+            text.len() < 2 * MAX_SHOWN_LINE + 100,
+            "{} bytes",
+            text.len()
+        );
     }
 
     #[test]
