@@ -15,11 +15,13 @@
 //! through an [`LruCache`] keyed by the function's definition and the
 //! argument bits; the cache is cleared on every top-level `let` or `fn`.
 //!
-//! The recursion limit counts active user-function calls. A memoised result
-//! remembers how deep its computation went, and is only used when that depth
-//! still fits under the limit, so memoisation never turns a `recursion limit
-//! exceeded` into a value. A native stack guard (see [`crate::stack`]) stops
-//! evaluation with the same error before the thread's stack runs out.
+//! The recursion limit counts active user-function calls. A native stack
+//! guard (see [`crate::stack`]) stops evaluation with the same error before
+//! the thread's stack runs out. Memoisation changes neither: a call takes
+//! the same native stack with the cache on or off, and a memoised result
+//! remembers how deep its computation went, in calls and in native stack,
+//! and is only used when computing it again would have fitted under both
+//! limits.
 
 use crate::ast::{BinaryOp, Expr, ExprKind, Span, Stmt, UnaryOp};
 use crate::stack::StackGuard;
@@ -330,12 +332,13 @@ impl MemoKey {
     }
 }
 
-/// A memoised result and how many call levels its computation went below
-/// the call itself.
+/// A memoised result, with how far below the call itself its computation
+/// went: in call levels, and in bytes of native stack at the guard's checks.
 #[derive(Clone, Copy, Debug)]
 struct Memoised {
     value: Value,
     height: usize,
+    native_height: usize,
 }
 
 /// The mutable state of a running evaluation.
@@ -348,11 +351,17 @@ struct Machine {
     depth: usize,
     max_depth: usize,
     /// The deepest call level reached by the computation under way (only
-    /// tracked while memoisation is on).
+    /// kept up to date while memoisation is on).
     deepest: usize,
     memo: Option<LruCache<MemoKey, Memoised>>,
     memo_stats: CacheStats,
     guard: StackGuard,
+    /// The most native stack in use at any guard check of the computation
+    /// under way, in bytes below the guard's base (see
+    /// [`Machine::stack_exhausted`]). Like `deepest`, it starts again at
+    /// each call computed with memoisation on. It is never above the
+    /// guard's budget unless the guard has tripped.
+    native_deepest: usize,
 }
 
 /// The calc evaluator: global bindings, the memo cache and the limits.
@@ -439,6 +448,7 @@ impl Evaluator {
                 memo,
                 memo_stats: CacheStats::default(),
                 guard: StackGuard::here(),
+                native_deepest: 0,
             },
             next_function_id: 0,
             source: SourceId::CURRENT,
@@ -559,6 +569,7 @@ impl Evaluator {
     /// memo cache.
     pub fn run(&mut self, stmt: &CompiledStmt) -> Result<Outcome, Box<RuntimeError>> {
         self.machine.guard = StackGuard::here();
+        self.machine.native_deepest = 0;
         self.machine.depth = 0;
         self.machine.deepest = 0;
         self.machine.stack.clear();
@@ -1104,7 +1115,7 @@ impl Machine {
                 ),
             },
             Node::Unary { op, operand, span } => {
-                if self.guard.exhausted() {
+                if self.stack_exhausted() {
                     return self.throw(code, span, Fail::Recursion);
                 }
                 let v = tri!(self.eval(globals, code, operand, base));
@@ -1116,7 +1127,7 @@ impl Machine {
                 self.unary_slow(code, op, v, span)
             }
             Node::Binary { op, lhs, rhs, span } => {
-                if self.guard.exhausted() {
+                if self.stack_exhausted() {
                     return self.throw(code, span, Fail::Recursion);
                 }
                 let a = tri!(self.operand(globals, code, lhs, base));
@@ -1126,7 +1137,7 @@ impl Machine {
             Node::ParamOpInt { .. } => self.operand(globals, code, idx, base),
             Node::And { lhs, rhs } => {
                 let span = code.spans[idx as usize];
-                if self.guard.exhausted() {
+                if self.stack_exhausted() {
                     return self.throw(code, span, Fail::Recursion);
                 }
                 let a = tri!(self.eval_bool(globals, code, lhs, base, "and"));
@@ -1137,7 +1148,7 @@ impl Machine {
             }
             Node::Or { lhs, rhs } => {
                 let span = code.spans[idx as usize];
-                if self.guard.exhausted() {
+                if self.stack_exhausted() {
                     return self.throw(code, span, Fail::Recursion);
                 }
                 let a = tri!(self.eval_bool(globals, code, lhs, base, "or"));
@@ -1151,7 +1162,7 @@ impl Machine {
                 then_branch,
                 else_branch,
             } => {
-                if self.guard.exhausted() {
+                if self.stack_exhausted() {
                     return self.throw(code, code.spans[idx as usize], Fail::Recursion);
                 }
                 let c = tri!(self.operand(globals, code, cond, base));
@@ -1178,7 +1189,7 @@ impl Machine {
                 then_branch,
                 else_branch,
             } => {
-                if self.guard.exhausted() {
+                if self.stack_exhausted() {
                     return self.throw(code, code.spans[idx as usize], Fail::Recursion);
                 }
                 let a = self.stack[base + param as usize];
@@ -1273,7 +1284,7 @@ impl Machine {
         steps: std::ops::Range<u32>,
         base: usize,
     ) -> Raw {
-        if self.guard.exhausted() {
+        if self.stack_exhausted() {
             return self.throw(code, code.spans[idx as usize], Fail::Recursion);
         }
         let steps = &code.steps[steps.start as usize..steps.end as usize];
@@ -1305,7 +1316,7 @@ impl Machine {
 
     #[inline(never)]
     fn call(&mut self, globals: &Globals, code: &Code, base: usize, site: CallSite) -> Raw {
-        if self.guard.exhausted() {
+        if self.stack_exhausted() {
             return self.throw(code, site.span, Fail::Recursion);
         }
         let slot = site.slot as usize;
@@ -1353,11 +1364,18 @@ impl Machine {
                 } else if self.depth >= self.max_depth {
                     self.throw(code, site.span, Fail::Recursion)
                 } else {
+                    // The body is evaluated from this frame whether the memo
+                    // cache is on or off (see `memo_enter`).
                     self.depth += 1;
-                    let r = if self.memo.is_some() {
-                        self.call_memoised(f, frame, globals)
-                    } else {
-                        self.eval(globals, &f.code, f.code.root(), frame)
+                    let r = match self.memo_enter(f, frame) {
+                        Enter::Hit(v) => v,
+                        Enter::Compute(entered) => {
+                            let r = self.eval(globals, &f.code, f.code.root(), frame);
+                            if let Some(entered) = entered {
+                                self.memo_leave(f, frame, entered, r);
+                            }
+                            r
+                        }
                     };
                     self.depth -= 1;
                     r
@@ -1385,37 +1403,113 @@ impl Machine {
         }
     }
 
+    /// Whether the native stack in use here exceeds the guard's budget, and
+    /// so evaluation must stop with `recursion limit exceeded`. Records the
+    /// deepest point reached, for [`memo_enter`](Self::memo_enter).
+    #[inline(always)]
+    fn stack_exhausted(&mut self) -> bool {
+        let used = self.guard.used();
+        if used <= self.native_deepest {
+            return false;
+        }
+        self.native_deepest = used;
+        used > self.guard.budget()
+    }
+
+    /// Looks a call of `f` with the arguments at `frame` up in the memo
+    /// cache, if it is on: its cached result, or what
+    /// [`memo_leave`](Self::memo_leave) needs to cache the result once the
+    /// caller has computed it.
+    ///
+    /// Memoisation never changes a result, and that includes where the
+    /// native stack guard stops a deep computation:
+    ///
+    /// 1. [`call`](Self::call) evaluates the body itself whether the cache is
+    ///    on or off, and the cache's work happens in calls that return before
+    ///    the body runs or after it is done, so every guard check in the body
+    ///    sees the same stack in use either way.
+    /// 2. A cached result is used only if computing it here would have stayed
+    ///    under both the recursion limit and the guard's budget: a result
+    ///    remembers how many call levels and how many bytes of native stack
+    ///    its computation went below its call (counting, for results it used
+    ///    from the cache, what computing those would have taken).
+    #[inline(always)]
+    fn memo_enter(&mut self, f: &Function, frame: usize) -> Enter {
+        if self.memo.is_none() {
+            return Enter::Compute(None);
+        }
+        self.memo_lookup(f, frame)
+    }
+
+    /// [`memo_enter`](Self::memo_enter) with the cache on.
     #[inline(never)]
-    fn call_memoised(&mut self, f: &Function, frame: usize, globals: &Globals) -> Raw {
-        let key = MemoKey::new(f.id, &self.stack[frame..]);
+    fn memo_lookup(&mut self, f: &Function, frame: usize) -> Enter {
         let depth = self.depth;
-        let max_depth = self.max_depth;
+        let here = self.guard.used();
         if let Some(memo) = &mut self.memo
-            && let Some(hit) = memo.get(&key)
-            && depth + hit.height <= max_depth
+            && let Some(hit) = memo.get(&MemoKey::new(f.id, &self.stack[frame..]))
+            && depth + hit.height <= self.max_depth
+            && here + hit.native_height <= self.guard.budget()
         {
             let hit = *hit;
             self.deepest = self.deepest.max(depth + hit.height);
-            return Raw::from_value(hit.value);
+            self.native_deepest = self.native_deepest.max(here + hit.native_height);
+            return Enter::Hit(Raw::from_value(hit.value));
         }
-        let outer_deepest = self.deepest;
+        let entered = Entered {
+            outer_deepest: self.deepest,
+            outer_native: self.native_deepest,
+            here,
+        };
         self.deepest = depth;
-        let result = self.eval(globals, &f.code, f.code.root(), frame);
-        let height = self.deepest - depth;
-        self.deepest = outer_deepest.max(self.deepest);
+        self.native_deepest = here;
+        Enter::Compute(Some(entered))
+    }
+
+    /// Caches `result`, the value of a call of `f` with the arguments at
+    /// `frame` that [`memo_enter`](Self::memo_enter) did not find, unless it
+    /// is an error; and adds how deep its computation went to the
+    /// computation around it.
+    #[inline(never)]
+    fn memo_leave(&mut self, f: &Function, frame: usize, entered: Entered, result: Raw) {
+        let height = self.deepest - self.depth;
+        let native_height = self.native_deepest - entered.here;
+        self.deepest = entered.outer_deepest.max(self.deepest);
+        self.native_deepest = entered.outer_native.max(self.native_deepest);
         if !result.is_err()
             && let Some(memo) = &mut self.memo
         {
+            let args = &self.stack[frame..frame + f.arity as usize];
             let _ = memo.put(
-                key,
+                MemoKey::new(f.id, args),
                 Memoised {
                     value: result.value(),
                     height,
+                    native_height,
                 },
             );
         }
-        result
     }
+}
+
+/// What [`Machine::memo_enter`] found.
+enum Enter {
+    /// The cached result of the call.
+    Hit(Raw),
+    /// The call must be computed; with the cache on, what
+    /// [`Machine::memo_leave`] needs afterwards.
+    Compute(Option<Entered>),
+}
+
+/// The state of the computation around a call being computed with the memo
+/// cache on, saved by [`Machine::memo_enter`].
+#[derive(Clone, Copy)]
+struct Entered {
+    outer_deepest: usize,
+    outer_native: usize,
+    /// The native stack in use at the call, as [`StackGuard::used`] measures
+    /// it.
+    here: usize,
 }
 
 /// The operands of a call node.

@@ -170,7 +170,28 @@ impl StackGuard {
     /// Whether the stack in use since [`StackGuard::here`] exceeds the budget.
     #[inline(always)]
     pub fn exhausted(&self) -> bool {
-        self.base.abs_diff(current_address()) > self.budget
+        self.used() > self.budget
+    }
+
+    /// The bytes of stack in use since [`StackGuard::here`], measured at the
+    /// caller's frame.
+    ///
+    /// ```
+    /// use arenakit_calc::stack::StackGuard;
+    ///
+    /// #[inline(never)]
+    /// fn deeper(guard: &StackGuard) -> usize {
+    ///     let frame = [0_u8; 256];
+    ///     std::hint::black_box(&frame);
+    ///     guard.used()
+    /// }
+    ///
+    /// let guard = StackGuard::here();
+    /// assert!(deeper(&guard) > guard.used());
+    /// ```
+    #[inline(always)]
+    pub fn used(&self) -> usize {
+        self.base.abs_diff(current_address())
     }
 
     /// The bytes this guard allows.
