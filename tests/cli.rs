@@ -246,6 +246,12 @@ fn bad_arguments_exit_with_1_and_help_with_0() {
     assert_eq!(not_a_number.status.code(), Some(1));
     let both = run(&["-e", "1", "file.calc"], "");
     assert_eq!(both.status.code(), Some(1));
+    // The usage shown names both ways of giving the program.
+    let both = text(&both.stderr);
+    assert!(both.contains("cannot be used with"), "{both}");
+    for usage in ["calc [OPTIONS] [FILE]", "calc [OPTIONS] -e <PROGRAM>"] {
+        assert!(both.contains(usage), "{usage} in:\n{both}");
+    }
     let help = run(&["--help"], "");
     assert_eq!(help.status.code(), Some(0));
     let help = text(&help.stdout);
@@ -326,6 +332,14 @@ fn memo_cap_bounds_the_cache_and_zero_turns_it_off() {
     assert_eq!(text(&off.stdout), "6765\n");
     let (hits, misses, entries, _) = memo_stats(&text(&off.stderr));
     assert_eq!((hits, misses, entries), (0, 0, 0));
+    // A capacity past what the cache can index is taken as its largest.
+    let huge = run(&["--stats", "--memo-cap", "99999999999", "-e", program], "");
+    assert_eq!(text(&huge.stdout), "6765\n");
+    assert!(
+        text(&huge.stderr).contains("capacity 4294967295,"),
+        "{}",
+        text(&huge.stderr)
+    );
 }
 
 #[test]

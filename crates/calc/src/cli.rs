@@ -46,7 +46,11 @@ pub const STDIN_NAME: &str = "<stdin>";
     name = "calc",
     version,
     about = "The calc expression language: run a program, or an interactive prompt on a terminal.",
-    long_about = None
+    long_about = None,
+    // One line per way of giving the program: an error about a wrong
+    // combination then shows both, not the one clap derives from the
+    // offending argument.
+    override_usage = "calc [OPTIONS] [FILE]\n       calc [OPTIONS] -e <PROGRAM>"
 )]
 pub struct Args {
     /// The program file to run (`-` reads standard input).
