@@ -179,15 +179,19 @@ impl StackGuard {
     /// ```
     /// use arenakit_calc::stack::StackGuard;
     ///
+    /// /// The stack in use `levels` calls down, each with a 256-byte frame.
     /// #[inline(never)]
-    /// fn deeper(guard: &StackGuard) -> usize {
+    /// fn used_at(guard: &StackGuard, levels: usize) -> usize {
     ///     let frame = [0_u8; 256];
     ///     std::hint::black_box(&frame);
-    ///     guard.used()
+    ///     match levels {
+    ///         0 => guard.used(),
+    ///         _ => used_at(guard, levels - 1) + std::hint::black_box(0),
+    ///     }
     /// }
     ///
     /// let guard = StackGuard::here();
-    /// assert!(deeper(&guard) > guard.used());
+    /// assert!(used_at(&guard, 8) >= used_at(&guard, 0) + 8 * 256);
     /// ```
     #[inline(always)]
     pub fn used(&self) -> usize {
