@@ -3,6 +3,15 @@
 use core::fmt;
 
 /// Why an arena allocation failed.
+///
+/// ```
+/// use arenakit_arena::{AllocErrorKind, Arena};
+///
+/// let mut arena = Arena::new();
+/// arena.set_allocation_limit(Some(64));
+/// let kind = arena.try_alloc_slice_fill_with(1_000, |i| i).unwrap_err().kind();
+/// assert!(matches!(kind, AllocErrorKind::LimitExceeded { limit: 64 }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AllocErrorKind {

@@ -67,7 +67,18 @@ use table::{Probe, Table, Tag};
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
 pub use keywords::Keywords;
 
-/// The most strings an interner holds: `u32::MAX - 1`.
+/// The most strings an interner holds: `u32::MAX - 1`. One more is a
+/// [`CapacityError`] from [`Interner::try_get_or_intern`], not a symbol that
+/// wraps around.
+///
+/// ```
+/// use arenakit_intern::{MAX_STRINGS, Symbol};
+///
+/// // The last string's index has a symbol; the next one has none.
+/// let last = Symbol::try_from_index(MAX_STRINGS - 1);
+/// assert_eq!(last.map(Symbol::to_index), Some(MAX_STRINGS - 1));
+/// assert_eq!(Symbol::try_from_index(MAX_STRINGS), None);
+/// ```
 pub const MAX_STRINGS: usize = u32::MAX as usize - 1;
 
 /// A handle to a string interned in an [`Interner`].
