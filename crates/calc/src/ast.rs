@@ -11,6 +11,19 @@ use arenakit_intern::Symbol;
 /// A half-open byte range `start..end` into the source text.
 ///
 /// Offsets are `u32`: the lexer refuses sources of 4 GiB or more.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::{ast::Stmt, parser::parse};
+/// use arenakit_intern::Interner;
+///
+/// let source = "let total = 1 + 23";
+/// let arena = Arena::new();
+/// let program = parse(source, &arena, &mut Interner::new()).unwrap();
+/// let Stmt::Let { value, .. } = program.stmts[0] else { unreachable!() };
+/// assert_eq!((value.span.start, value.span.end), (12, 18));
+/// assert_eq!(&source[value.span.range()], "1 + 23");
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     /// Offset of the first byte.
@@ -21,11 +34,28 @@ pub struct Span {
 
 impl Span {
     /// Creates the span `start..end`.
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    ///
+    /// // Being `const`, it can define spans in constants.
+    /// const FIRST_BYTE: Span = Span::new(0, 1);
+    /// assert_eq!(&"xyz"[FIRST_BYTE.range()], "x");
+    /// ```
     pub const fn new(start: u32, end: u32) -> Span {
         Span { start, end }
     }
 
     /// The smallest span that covers both `self` and `other`.
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    ///
+    /// let (lhs, rhs) = (Span::new(0, 1), Span::new(4, 5));
+    /// assert_eq!(lhs.to(rhs), Span::new(0, 5));
+    /// // The order of the two spans does not matter.
+    /// assert_eq!(rhs.to(lhs), Span::new(0, 5));
+    /// ```
     pub fn to(self, other: Span) -> Span {
         Span {
             start: self.start.min(other.start),
@@ -34,12 +64,32 @@ impl Span {
     }
 
     /// The span as a `usize` range, for slicing the source.
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    ///
+    /// let source = "1 + 23";
+    /// assert_eq!(Span::new(4, 6).range(), 4..6);
+    /// assert_eq!(&source[Span::new(4, 6).range()], "23");
+    /// ```
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
 }
 
 /// A prefix operator.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::ast::{ExprKind, Stmt, UnaryOp};
+/// use arenakit_calc::parser::parse;
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let program = parse("not done", &arena, &mut Interner::new()).unwrap();
+/// let Stmt::Expr(expr) = program.stmts[0] else { unreachable!() };
+/// assert!(matches!(expr.kind, ExprKind::Unary { op: UnaryOp::Not, .. }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
     /// `-x`
@@ -51,6 +101,19 @@ pub enum UnaryOp {
 }
 
 /// An infix operator.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::ast::{BinaryOp, ExprKind, Stmt};
+/// use arenakit_calc::parser::parse;
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let program = parse("7 // 2", &arena, &mut Interner::new()).unwrap();
+/// let Stmt::Expr(expr) = program.stmts[0] else { unreachable!() };
+/// let ExprKind::Binary { op, .. } = expr.kind else { unreachable!() };
+/// assert_eq!(op, BinaryOp::FloorDiv);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryOp {
     /// `or` (short-circuit)
@@ -93,6 +156,22 @@ pub enum BinaryOp {
 /// deep as it is long) without native stack. The derived `Debug`, on the
 /// other hand, recurses: print a large tree with
 /// [`dump_expr`](crate::print::dump_expr), which does not.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::{ast::Stmt, parser::parse};
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let mut interner = Interner::new();
+/// let mut tree = |source: &str| match parse(source, &arena, &mut interner).unwrap().stmts[0] {
+///     Stmt::Expr(expr) => expr,
+///     _ => unreachable!(),
+/// };
+/// assert_eq!(tree("f(1) * 2"), tree("f(1) * 2"));
+/// // The same shape with other spans is another tree.
+/// assert_ne!(tree("f(1) * 2"), tree("f(1)  * 2"));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Expr<'a> {
     /// The node itself.
@@ -183,6 +262,22 @@ impl PartialEq for Expr<'_> {
 }
 
 /// The kinds of expression.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::ast::{ExprKind, Stmt};
+/// use arenakit_calc::parser::parse;
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let mut interner = Interner::new();
+/// let program = parse("max(1, x)", &arena, &mut interner).unwrap();
+/// let Stmt::Expr(expr) = program.stmts[0] else { unreachable!() };
+/// let ExprKind::Call { callee, args, .. } = expr.kind else { unreachable!() };
+/// assert_eq!(interner.resolve(callee), "max");
+/// assert_eq!(args[0].kind, ExprKind::Int(1));
+/// assert_eq!(args[1].kind, ExprKind::Var(interner.get("x").unwrap()));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ExprKind<'a> {
     /// An integer literal.
@@ -230,6 +325,21 @@ pub enum ExprKind<'a> {
 }
 
 /// A function parameter.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::ast::{Span, Stmt};
+/// use arenakit_calc::parser::parse;
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let mut interner = Interner::new();
+/// let program = parse("fn area(w, h) = w * h", &arena, &mut interner).unwrap();
+/// let Stmt::Fn { params, .. } = program.stmts[0] else { unreachable!() };
+/// let names: Vec<&str> = params.iter().map(|p| interner.resolve(p.name)).collect();
+/// assert_eq!(names, ["w", "h"]);
+/// assert_eq!(params[1].span, Span::new(11, 12));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Param {
     /// The parameter's name.
@@ -239,6 +349,20 @@ pub struct Param {
 }
 
 /// A top-level statement.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::{ast::Stmt, parser::parse};
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let source = "let x = 2; fn twice(n) = 2 * n; twice(x)";
+/// let program = parse(source, &arena, &mut Interner::new()).unwrap();
+/// assert!(matches!(
+///     program.stmts,
+///     [Stmt::Let { .. }, Stmt::Fn { .. }, Stmt::Expr(_)]
+/// ));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Stmt<'a> {
     /// `let name = value`
@@ -270,6 +394,17 @@ pub enum Stmt<'a> {
 }
 
 /// A parsed program: its statements in source order.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::parser::parse;
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let program = parse("let x = 1\n\n# a comment\nx + 1", &arena, &mut Interner::new()).unwrap();
+/// // Blank lines and comments are not statements.
+/// assert_eq!(program.stmts.len(), 2);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Program<'a> {
     /// The statements, in source order.

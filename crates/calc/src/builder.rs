@@ -135,6 +135,19 @@ pub struct ArenaBuilder<'a, A: NodeAlloc<'a> = &'a Arena> {
 
 impl<'a> ArenaBuilder<'a> {
     /// A builder that allocates in `arena`.
+    ///
+    /// ```
+    /// use arenakit_arena::Arena;
+    /// use arenakit_calc::{ast::Expr, builder::ArenaBuilder, parser::parse_with};
+    /// use arenakit_intern::Interner;
+    ///
+    /// let arena = Arena::new();
+    /// let mut builder = ArenaBuilder::new(&arena);
+    /// parse_with("-x", &mut builder, &mut Interner::new()).unwrap();
+    /// // Two nodes are allocated: `x`, as the operand of `-`, and `-x`, as
+    /// // the statement's root.
+    /// assert_eq!(arena.allocated_bytes(), 2 * std::mem::size_of::<Expr>());
+    /// ```
     pub fn new(arena: &'a Arena) -> ArenaBuilder<'a> {
         ArenaBuilder::with_allocator(arena)
     }

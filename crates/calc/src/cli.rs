@@ -27,8 +27,30 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The file name errors in a `-e` program are reported under.
+///
+/// ```
+/// use arenakit_calc::cli::COMMAND_LINE_NAME;
+/// use arenakit_calc::{eval::Limits, session::{Echo, Session}};
+///
+/// let mut session = Session::new(Limits::default());
+/// let (program, mut out) = ("1 +", Vec::new());
+/// let failure = session.run(COMMAND_LINE_NAME, program, Echo::Quiet, &mut out).unwrap_err();
+/// let text = session.render(&failure, COMMAND_LINE_NAME, program, false);
+/// assert!(text.contains("<command line>:1:"));
+/// ```
 pub const COMMAND_LINE_NAME: &str = "<command line>";
 /// The file name errors in a program read from stdin are reported under.
+///
+/// ```
+/// use arenakit_calc::cli::STDIN_NAME;
+/// use arenakit_calc::{eval::Limits, session::{Echo, Session}};
+///
+/// let mut session = Session::new(Limits::default());
+/// let program = "let x = 0\n1 / x";
+/// let failure = session.run(STDIN_NAME, program, Echo::Quiet, &mut Vec::new()).unwrap_err();
+/// let text = session.render(&failure, STDIN_NAME, program, false);
+/// assert!(text.contains("<stdin>:2:1"));
+/// ```
 pub const STDIN_NAME: &str = "<stdin>";
 
 /// The command-line arguments.
@@ -82,6 +104,16 @@ pub struct Args {
 }
 
 /// Parses the process's arguments and runs `calc`; the process exit code.
+///
+/// A binary's `main` is all it takes. The example is not run: it would read
+/// the test's own arguments, and without a program it would read standard
+/// input or open the prompt.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     arenakit_calc::cli::main()
+/// }
+/// ```
 pub fn main() -> ExitCode {
     ExitCode::from(main_with(std::env::args_os()) as u8)
 }
@@ -108,6 +140,17 @@ where
 
 /// Runs `calc` with parsed arguments on a thread with a large stack; returns
 /// the exit status.
+///
+/// ```
+/// use arenakit_calc::cli::{run, Args};
+/// use clap::Parser;
+///
+/// let quiet = Args::try_parse_from(["calc", "-e", "let x = 6 * 7"]).unwrap();
+/// assert_eq!(run(quiet), 0);
+/// // The error is reported on stderr, and the status says so.
+/// let failing = Args::try_parse_from(["calc", "-e", "let y = 1 / 0"]).unwrap();
+/// assert_eq!(run(failing), 1);
+/// ```
 pub fn run(args: Args) -> i32 {
     run_with_stack(stack_size_for(args.max_depth), move || run_here(&args))
 }

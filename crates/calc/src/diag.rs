@@ -10,6 +10,19 @@ use crate::ast::Span;
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
 /// Which stage of the pipeline found the error.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::{diag::DiagnosticKind, parser::parse};
+/// use arenakit_intern::Interner;
+///
+/// let arena = Arena::new();
+/// let mut interner = Interner::new();
+/// let errors = parse("1 + @", &arena, &mut interner).unwrap_err();
+/// assert_eq!(errors[0].kind, DiagnosticKind::Lex);
+/// let errors = parse("1 +", &arena, &mut interner).unwrap_err();
+/// assert_eq!(errors[0].kind, DiagnosticKind::Syntax);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiagnosticKind {
     /// The lexer: `unexpected character`, `integer literal too large`.
@@ -46,6 +59,17 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic of `kind` saying `message` about the text at `span`.
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    /// use arenakit_calc::diag::{Diagnostic, DiagnosticKind};
+    ///
+    /// let name = "a";
+    /// let message = format!("duplicate parameter '{name}'");
+    /// let error = Diagnostic::new(DiagnosticKind::Syntax, message, Span::new(8, 9));
+    /// assert_eq!(error.message, "duplicate parameter 'a'");
+    /// assert_eq!(error.line_column("fn f(a, a) = a"), (1, 9));
+    /// ```
     pub fn new(kind: DiagnosticKind, message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic {
             kind,
@@ -80,6 +104,19 @@ impl Diagnostic {
     ///
     /// A span outside `source` (or inside a character) is clamped, so any
     /// diagnostic renders.
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    /// use arenakit_calc::diag::{Diagnostic, DiagnosticKind};
+    ///
+    /// let source = "let a = 1\nlet b = a @ 2\nlet c = 3\n";
+    /// let error = Diagnostic::new(DiagnosticKind::Lex, "unexpected character", Span::new(20, 21));
+    /// let text = error.render("p.calc", source, false);
+    /// assert!(text.starts_with("error: unexpected character\n --> p.calc:2:11\n"));
+    /// assert!(text.ends_with("2 | let b = a @ 2\n  |           ^\n"));
+    /// // Only the line of the span is shown.
+    /// assert!(!text.contains("let a") && !text.contains("let c"));
+    /// ```
     pub fn render(&self, file_name: &str, source: &str, color: bool) -> String {
         // Show only the lines the span touches: rendering stays cheap however
         // large the source is.

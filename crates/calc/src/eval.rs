@@ -31,15 +31,45 @@ use arenakit_memo::{CacheStats, LruCache};
 use std::collections::HashMap;
 
 /// Identifies the source text a span belongs to.
+///
+/// ```
+/// use arenakit_calc::eval::SourceId;
+///
+/// // A caller that keeps source texts numbers them; `CURRENT` names none of them.
+/// let kept = ["fn half(x) = x / 2"];
+/// assert_eq!(kept.get(SourceId(0).0 as usize), Some(&"fn half(x) = x / 2"));
+/// assert_eq!(kept.get(SourceId::CURRENT.0 as usize), None);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SourceId(pub u32);
 
 impl SourceId {
     /// The text currently being run (the file, or the REPL line).
+    ///
+    /// ```
+    /// use arenakit_calc::eval::SourceId;
+    /// assert_eq!(SourceId::default(), SourceId::CURRENT);
+    /// ```
     pub const CURRENT: SourceId = SourceId(u32::MAX);
 }
 
 /// A runtime error: its message, where it happened and in which source.
+///
+/// ```
+/// # use arenakit_arena::Arena;
+/// # use arenakit_intern::Interner;
+/// # use arenakit_calc::parser::parse;
+/// use arenakit_calc::eval::{Evaluator, Limits, SourceId};
+/// # let (arena, mut interner) = (Arena::new(), Interner::new());
+/// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+/// let source = "1 + 10 // 0";
+/// let program = parse(source, &arena, &mut interner).unwrap();
+/// let compiled = eval.compile(program.stmts, &interner);
+/// let error = eval.run(&compiled[0]).unwrap_err();
+/// assert_eq!(error.message, "division by zero");
+/// assert_eq!(&source[error.span.range()], "10 // 0");
+/// assert_eq!(error.source, SourceId::CURRENT);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuntimeError {
     /// The message, e.g. `division by zero`.
@@ -53,8 +83,18 @@ pub struct RuntimeError {
 type EvalResult = Result<Value, Box<RuntimeError>>;
 
 /// Default recursion limit: nested user-function calls.
+///
+/// ```
+/// use arenakit_calc::eval::{Limits, DEFAULT_MAX_DEPTH};
+/// assert_eq!(Limits::default().max_depth, DEFAULT_MAX_DEPTH);
+/// ```
 pub const DEFAULT_MAX_DEPTH: usize = 10_000;
 /// Default memo-cache capacity in entries.
+///
+/// ```
+/// use arenakit_calc::eval::{Limits, DEFAULT_MEMO_CAPACITY};
+/// assert_eq!(Limits::default().memo_capacity, DEFAULT_MEMO_CAPACITY);
+/// ```
 pub const DEFAULT_MEMO_CAPACITY: usize = 10_000;
 
 /// One node of compiled code; children are indices into the same `Code`.
@@ -217,6 +257,26 @@ impl Globals {
 }
 
 /// A compiled top-level statement, ready to run.
+///
+/// It owns its code, so it outlives the arena its source was parsed into.
+///
+/// ```
+/// # use arenakit_arena::Arena;
+/// # use arenakit_intern::Interner;
+/// # use arenakit_calc::parser::parse;
+/// use arenakit_calc::eval::{Evaluator, Limits, Outcome};
+/// use arenakit_calc::value::Value;
+/// # let mut interner = Interner::new();
+/// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+/// let compiled = {
+///     let arena = Arena::new();
+///     let program = parse("21 * 2", &arena, &mut interner).unwrap();
+///     eval.compile(program.stmts, &interner)
+/// };
+/// // The arena is gone, and the statement still runs, as often as wanted.
+/// assert_eq!(eval.run(&compiled[0]), Ok(Outcome::Value(Value::Int(42))));
+/// assert_eq!(eval.run(&compiled[0]), Ok(Outcome::Value(Value::Int(42))));
+/// ```
 #[derive(Debug)]
 pub struct CompiledStmt {
     kind: CompiledKind,
@@ -238,6 +298,25 @@ enum CompiledKind {
 }
 
 /// What running one statement produced.
+///
+/// ```
+/// # use arenakit_arena::Arena;
+/// # use arenakit_intern::Interner;
+/// # use arenakit_calc::parser::parse;
+/// use arenakit_calc::eval::{Evaluator, Limits, Outcome};
+/// use arenakit_calc::value::Value;
+/// # let (arena, mut interner) = (Arena::new(), Interner::new());
+/// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+/// let source = "let x = 5\nfn add(a, b) = a + b\nadd(x, 1)";
+/// let program = parse(source, &arena, &mut interner).unwrap();
+/// let compiled = eval.compile(program.stmts, &interner);
+/// let outcomes: Vec<Outcome> = compiled.iter().map(|s| eval.run(s).unwrap()).collect();
+/// assert_eq!(outcomes, [
+///     Outcome::Let { name: "x".into(), value: Value::Int(5) },
+///     Outcome::Fn { name: "add".into(), params: vec!["a".into(), "b".into()] },
+///     Outcome::Value(Value::Int(6)),
+/// ]);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// An expression statement's value, to be printed.
@@ -259,6 +338,20 @@ pub enum Outcome {
 }
 
 /// Evaluator limits.
+///
+/// ```
+/// use arenakit_calc::eval::Limits;
+/// use arenakit_calc::session::{Echo, Failure, Session};
+///
+/// let mut session = Session::new(Limits { max_depth: 100, ..Limits::default() });
+/// let source = "fn down(n) = if n == 0 then 0 else down(n - 1)\ndown(99)\ndown(100)";
+/// let mut out = Vec::new();
+/// let failure = session.run("<doc>", source, Echo::Quiet, &mut out).unwrap_err();
+/// // A hundred active calls are allowed; a hundred and one are not.
+/// assert_eq!(out, b"0\n");
+/// let Failure::Runtime(error) = failure else { panic!("not a runtime error") };
+/// assert_eq!(error.message, "recursion limit exceeded");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Memo-cache capacity in entries; 0 turns memoisation off.
@@ -407,6 +500,24 @@ impl std::fmt::Debug for Evaluator {
 }
 
 /// Counters about one evaluator, for `--stats`.
+///
+/// ```
+/// # use arenakit_arena::Arena;
+/// # use arenakit_intern::Interner;
+/// # use arenakit_calc::parser::parse;
+/// use arenakit_calc::eval::{Evaluator, Limits};
+/// # let (arena, mut interner) = (Arena::new(), Interner::new());
+/// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+/// let source = "fn fib(n) = if n < 2 then n else fib(n - 1) + fib(n - 2)\nfib(30)";
+/// let program = parse(source, &arena, &mut interner).unwrap();
+/// for stmt in eval.compile(program.stmts, &interner) {
+///     eval.run_owned(stmt).unwrap();
+/// }
+/// // Each `fib(n)` was computed once and then found in the memo cache.
+/// let stats = eval.stats();
+/// assert_eq!((stats.memo.insertions, stats.memo_len), (31, 31));
+/// assert_eq!(stats.memo.hits, 28);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EvalStats {
     /// Memo-cache hits, misses, insertions and evictions.
@@ -457,6 +568,21 @@ impl Evaluator {
     }
 
     /// Sets the source that code compiled from now on points into.
+    ///
+    /// ```
+    /// # use arenakit_arena::Arena;
+    /// # use arenakit_intern::Interner;
+    /// # use arenakit_calc::parser::parse;
+    /// use arenakit_calc::eval::{Evaluator, Limits, SourceId};
+    /// # let (arena, mut interner) = (Arena::new(), Interner::new());
+    /// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+    /// eval.set_source(SourceId(7));
+    /// let program = parse("fn inv(x) = 1 / x\ninv(0)", &arena, &mut interner).unwrap();
+    /// let compiled = eval.compile(program.stmts, &interner);
+    /// eval.run(&compiled[0]).unwrap();
+    /// // The error is in the function's body, so it points into source 7.
+    /// assert_eq!(eval.run(&compiled[1]).unwrap_err().source, SourceId(7));
+    /// ```
     pub fn set_source(&mut self, source: SourceId) {
         self.source = source;
     }
@@ -501,6 +627,22 @@ impl Evaluator {
 
     /// Compiles statements: resolves every name to a parameter slot or a
     /// global slot. Nothing is evaluated.
+    ///
+    /// ```
+    /// # use arenakit_arena::Arena;
+    /// # use arenakit_intern::Interner;
+    /// # use arenakit_calc::parser::parse;
+    /// use arenakit_calc::eval::{Evaluator, Limits, Outcome};
+    /// use arenakit_calc::value::Value;
+    /// # let (arena, mut interner) = (Arena::new(), Interner::new());
+    /// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+    /// let program = parse("y * 2\nlet y = 21\ny * 2", &arena, &mut interner).unwrap();
+    /// let compiled = eval.compile(program.stmts, &interner);
+    /// // `y` compiled although it is unbound: globals are looked up when they are used.
+    /// assert_eq!(eval.run(&compiled[0]).unwrap_err().message, "undefined variable 'y'");
+    /// eval.run(&compiled[1]).unwrap();
+    /// assert_eq!(eval.run(&compiled[2]), Ok(Outcome::Value(Value::Int(42))));
+    /// ```
     pub fn compile(&mut self, stmts: &[Stmt<'_>], interner: &Interner) -> Vec<CompiledStmt> {
         stmts
             .iter()
@@ -567,6 +709,20 @@ impl Evaluator {
     /// user-function calls or the native stack guard trips. A `fn` statement
     /// never fails. A `let` that fails binds nothing and does not clear the
     /// memo cache.
+    ///
+    /// ```
+    /// # use arenakit_arena::Arena;
+    /// # use arenakit_intern::Interner;
+    /// # use arenakit_calc::parser::parse;
+    /// use arenakit_calc::eval::{Evaluator, Limits};
+    /// # let (arena, mut interner) = (Arena::new(), Interner::new());
+    /// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+    /// let program = parse("let x = 1 / 0\nx", &arena, &mut interner).unwrap();
+    /// let compiled = eval.compile(program.stmts, &interner);
+    /// assert_eq!(eval.run(&compiled[0]).unwrap_err().message, "division by zero");
+    /// // The `let` that failed bound nothing.
+    /// assert_eq!(eval.run(&compiled[1]).unwrap_err().message, "undefined variable 'x'");
+    /// ```
     pub fn run(&mut self, stmt: &CompiledStmt) -> Result<Outcome, Box<RuntimeError>> {
         self.machine.guard = StackGuard::here();
         self.machine.native_deepest = 0;
@@ -605,6 +761,23 @@ impl Evaluator {
     /// # Errors
     ///
     /// Fails as [`Evaluator::run`] does.
+    ///
+    /// ```
+    /// # use arenakit_arena::Arena;
+    /// # use arenakit_intern::Interner;
+    /// # use arenakit_calc::parser::parse;
+    /// use arenakit_calc::eval::{Evaluator, Limits, Outcome};
+    /// use arenakit_calc::value::Value;
+    /// # let (arena, mut interner) = (Arena::new(), Interner::new());
+    /// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+    /// let program = parse("fn twice(x) = 2 * x\ntwice(21)", &arena, &mut interner).unwrap();
+    /// let mut outcomes = Vec::new();
+    /// // Each statement is moved into the evaluator: the body of `twice` is not copied.
+    /// for stmt in eval.compile(program.stmts, &interner) {
+    ///     outcomes.push(eval.run_owned(stmt).unwrap());
+    /// }
+    /// assert_eq!(outcomes[1], Outcome::Value(Value::Int(42)));
+    /// ```
     pub fn run_owned(&mut self, stmt: CompiledStmt) -> Result<Outcome, Box<RuntimeError>> {
         match stmt.kind {
             CompiledKind::Fn {
@@ -638,6 +811,22 @@ impl Evaluator {
     }
 
     /// Memo and binding counters.
+    ///
+    /// ```
+    /// # use arenakit_arena::Arena;
+    /// # use arenakit_intern::Interner;
+    /// # use arenakit_calc::parser::parse;
+    /// use arenakit_calc::eval::{Evaluator, Limits};
+    /// use arenakit_calc::value::Builtin;
+    /// # let (arena, mut interner) = (Arena::new(), Interner::new());
+    /// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+    /// // The builtins take the first global slots.
+    /// assert_eq!(eval.stats().globals, Builtin::ALL.len());
+    /// let program = parse("let answer = 42", &arena, &mut interner).unwrap();
+    /// let compiled = eval.compile(program.stmts, &interner);
+    /// eval.run(&compiled[0]).unwrap();
+    /// assert_eq!(eval.stats().globals, Builtin::ALL.len() + 1);
+    /// ```
     pub fn stats(&self) -> EvalStats {
         let (memo, memo_len, memo_capacity) = match &self.machine.memo {
             Some(m) => (m.stats(), m.len(), m.capacity()),
@@ -653,6 +842,30 @@ impl Evaluator {
 
     /// Calls `f` with the source of every bound function's code, so that a
     /// caller keeping source texts for error messages can drop the rest.
+    ///
+    /// ```
+    /// # use arenakit_arena::Arena;
+    /// # use arenakit_intern::Interner;
+    /// # use arenakit_calc::parser::parse;
+    /// use arenakit_calc::eval::{Evaluator, Limits, SourceId};
+    /// # fn define(eval: &mut Evaluator, interner: &mut Interner, id: SourceId, text: &str) {
+    /// #     let arena = Arena::new();
+    /// #     let program = parse(text, &arena, interner).unwrap();
+    /// #     eval.set_source(id);
+    /// #     for stmt in eval.compile(program.stmts, interner) {
+    /// #         eval.run_owned(stmt).unwrap();
+    /// #     }
+    /// # }
+    /// # let mut interner = Interner::new();
+    /// // `define` parses `text`, then compiles it after `set_source(id)` and runs it.
+    /// let mut eval = Evaluator::new(Limits::default(), &mut interner);
+    /// define(&mut eval, &mut interner, SourceId(0), "fn f(x) = x");
+    /// define(&mut eval, &mut interner, SourceId(1), "fn g(x) = x\nfn f(x) = -x");
+    /// // `f` was redefined, so no bound function comes from source 0 any more.
+    /// let mut live = Vec::new();
+    /// eval.for_each_live_source(|id| live.push(id));
+    /// assert_eq!(live, [SourceId(1), SourceId(1)]);
+    /// ```
     pub fn for_each_live_source(&self, mut f: impl FnMut(SourceId)) {
         for b in &self.globals.bindings {
             if let Binding::Function(func) = b {

@@ -18,6 +18,15 @@ use arenakit_intern::{Interner, Symbol};
 use logos::Logos;
 
 /// What went wrong while lexing one token.
+///
+/// ```
+/// use arenakit_calc::lexer::{LexError, Tokens};
+/// use arenakit_intern::Interner;
+///
+/// // One more than `i64::MAX`.
+/// let tokens = Tokens::lex("9223372036854775808", &mut Interner::new());
+/// assert_eq!(tokens.errors()[0].message, LexError::IntegerTooLarge.message());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LexError {
     /// A character that starts no token (`unexpected character`).
@@ -29,6 +38,13 @@ pub enum LexError {
 
 impl LexError {
     /// The diagnostic message, exactly as the specification names it.
+    ///
+    /// ```
+    /// use arenakit_calc::lexer::LexError;
+    ///
+    /// assert_eq!(LexError::UnexpectedCharacter.message(), "unexpected character");
+    /// assert_eq!(LexError::IntegerTooLarge.message(), "integer literal too large");
+    /// ```
     pub fn message(self) -> &'static str {
         match self {
             LexError::UnexpectedCharacter => "unexpected character",
@@ -141,6 +157,17 @@ fn float_value(lex: &mut logos::Lexer<'_, Raw>) -> Option<f64> {
 }
 
 /// A token, with identifiers already interned.
+///
+/// ```
+/// use arenakit_calc::lexer::{Token, Tokens};
+/// use arenakit_intern::Interner;
+///
+/// let mut interner = Interner::new();
+/// let tokens = Tokens::lex("if x then 2.5", &mut interner);
+/// let found: Vec<Token> = tokens.lexemes().iter().map(|l| l.token).collect();
+/// let x = Token::Ident(interner.get("x").unwrap());
+/// assert_eq!(found, [Token::If, x, Token::Then, Token::Float(2.5), Token::Eof]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Token {
     /// An integer literal (no sign), e.g. `1_000`.
@@ -215,6 +242,13 @@ pub enum Token {
 
 impl Token {
     /// How the token is named in a syntax error ("found …").
+    ///
+    /// ```
+    /// use arenakit_calc::lexer::Token;
+    ///
+    /// assert_eq!(Token::StarStar.describe(), "'**'");
+    /// assert_eq!(Token::Newline.describe(), "a newline");
+    /// ```
     pub fn describe(self) -> &'static str {
         match self {
             Token::Int(_) => "an integer",
@@ -256,6 +290,16 @@ impl Token {
 }
 
 /// A token and the bytes it was read from.
+///
+/// ```
+/// use arenakit_calc::ast::Span;
+/// use arenakit_calc::lexer::{Lexeme, Token, Tokens};
+/// use arenakit_intern::Interner;
+///
+/// let tokens = Tokens::lex("a <= b", &mut Interner::new());
+/// let expected = Lexeme { token: Token::Le, span: Span::new(2, 4) };
+/// assert_eq!(tokens.lexemes()[1], expected);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lexeme {
     /// The token.
@@ -291,6 +335,14 @@ impl<'src> Lexer<'src> {
     ///
     /// Spans are `u32` byte offsets, so the source must be shorter than
     /// 4 GiB; [`crate::parser::parse`] checks that before it lexes.
+    ///
+    /// ```
+    /// use arenakit_calc::lexer::{Lexer, Token};
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut lexer = Lexer::new("let");
+    /// assert_eq!(lexer.next_token(&mut Interner::new()).token, Token::Let);
+    /// ```
     pub fn new(source: &'src str) -> Lexer<'src> {
         Lexer {
             inner: Raw::lexer(source),
@@ -300,6 +352,21 @@ impl<'src> Lexer<'src> {
 
     /// Reads the next token. Identifiers are interned in `interner`; bad input
     /// yields [`Token::Error`] and records a diagnostic.
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    /// use arenakit_calc::lexer::{Lexer, Token};
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// let mut lexer = Lexer::new("1 $");
+    /// assert_eq!(lexer.next_token(&mut interner).token, Token::Int(1));
+    /// let bad = lexer.next_token(&mut interner);
+    /// assert_eq!((bad.token, bad.span), (Token::Error, Span::new(2, 3)));
+    /// // Lexing carries on after the error, up to the end of input.
+    /// assert_eq!(lexer.next_token(&mut interner).token, Token::Eof);
+    /// assert_eq!(lexer.next_token(&mut interner).token, Token::Eof);
+    /// ```
     #[inline]
     pub fn next_token(&mut self, interner: &mut Interner) -> Lexeme {
         let raw = self.inner.next();
@@ -341,17 +408,46 @@ impl<'src> Lexer<'src> {
     }
 
     /// The lexical errors found so far, in source order.
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    /// use arenakit_calc::lexer::{Lexer, Token};
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut lexer = Lexer::new("a ?? b $");
+    /// while lexer.next_token(&mut Interner::new()).token != Token::Eof {}
+    /// // A run of adjacent bad characters is one error.
+    /// let spans: Vec<Span> = lexer.errors().iter().map(|e| e.span).collect();
+    /// assert_eq!(spans, [Span::new(2, 4), Span::new(7, 8)]);
+    /// ```
     pub fn errors(&self) -> &[Diagnostic] {
         &self.errors
     }
 
     /// Takes the lexical errors found so far, leaving none behind.
+    ///
+    /// ```
+    /// use arenakit_calc::lexer::Lexer;
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut lexer = Lexer::new("$");
+    /// lexer.next_token(&mut Interner::new());
+    /// assert_eq!(lexer.take_errors()[0].message, "unexpected character");
+    /// assert!(lexer.errors().is_empty());
+    /// ```
     pub fn take_errors(&mut self) -> Vec<Diagnostic> {
         std::mem::take(&mut self.errors)
     }
 }
 
 /// The error for a source too large for `u32` spans.
+///
+/// ```
+/// use arenakit_calc::lexer::TOO_LARGE;
+///
+/// // The message names the limit.
+/// assert!(TOO_LARGE.ends_with("smaller than 4 GiB"));
+/// ```
 pub const TOO_LARGE: &str = "source too large: calc reads programs smaller than 4 GiB";
 
 /// The diagnostic for a source of 4 GiB or more.
@@ -361,6 +457,23 @@ pub(crate) fn too_large() -> Diagnostic {
 
 /// Where the parser reads its tokens: a [`Lexer`] lexing as it goes, or a
 /// [`TokenReader`] over a [`Tokens`] buffer lexed in advance.
+///
+/// ```
+/// use arenakit_calc::lexer::{Lexer, Token, TokenSource, Tokens};
+/// use arenakit_intern::Interner;
+///
+/// /// Counts the tokens before the end of input, from either source.
+/// fn count(mut source: impl TokenSource, interner: &mut Interner) -> usize {
+///     std::iter::from_fn(|| Some(source.next_token(interner).token))
+///         .take_while(|&token| token != Token::Eof)
+///         .count()
+/// }
+///
+/// let mut interner = Interner::new();
+/// assert_eq!(count(Lexer::new("f(x, 1)"), &mut interner), 6);
+/// let tokens = Tokens::lex("f(x, 1)", &mut interner);
+/// assert_eq!(count(tokens.reader(), &mut interner), 6);
+/// ```
 pub trait TokenSource {
     /// The next token; [`Token::Eof`] forever once the input is exhausted.
     fn next_token(&mut self, interner: &mut Interner) -> Lexeme;
@@ -410,6 +523,17 @@ impl Tokens {
     ///
     /// A source of 4 GiB or more is not lexed: its buffer holds just
     /// [`Token::Eof`] and the error [`TOO_LARGE`].
+    ///
+    /// ```
+    /// use arenakit_calc::lexer::Tokens;
+    /// use arenakit_intern::Interner;
+    ///
+    /// let mut interner = Interner::new();
+    /// let tokens = Tokens::lex("x * x", &mut interner);
+    /// // Both `x`s are the same interned symbol.
+    /// assert_eq!(tokens.lexemes()[0].token, tokens.lexemes()[2].token);
+    /// assert_eq!(interner.len(), 1);
+    /// ```
     pub fn lex(source: &str, interner: &mut Interner) -> Tokens {
         if u32::try_from(source.len()).is_err() {
             return Tokens {
@@ -436,16 +560,48 @@ impl Tokens {
     }
 
     /// The tokens, the last one [`Token::Eof`].
+    ///
+    /// ```
+    /// use arenakit_calc::ast::Span;
+    /// use arenakit_calc::lexer::{Lexeme, Token, Tokens};
+    /// use arenakit_intern::Interner;
+    ///
+    /// // Even an empty source has its end of input.
+    /// let tokens = Tokens::lex("", &mut Interner::new());
+    /// let eof = Lexeme { token: Token::Eof, span: Span::new(0, 0) };
+    /// assert_eq!(tokens.lexemes(), [eof]);
+    /// ```
     pub fn lexemes(&self) -> &[Lexeme] {
         &self.lexemes
     }
 
     /// The lexical errors, in source order.
+    ///
+    /// ```
+    /// use arenakit_calc::{ast::Span, lexer::Tokens};
+    /// use arenakit_intern::Interner;
+    ///
+    /// let tokens = Tokens::lex("1 + 2\n3 $", &mut Interner::new());
+    /// assert_eq!(tokens.errors().len(), 1);
+    /// assert_eq!(tokens.errors()[0].span, Span::new(8, 9));
+    /// ```
     pub fn errors(&self) -> &[Diagnostic] {
         &self.errors
     }
 
     /// A reader that hands out the tokens one by one.
+    ///
+    /// ```
+    /// use arenakit_calc::lexer::{TokenSource, Tokens};
+    /// use arenakit_intern::Interner;
+    ///
+    /// let tokens = Tokens::lex("1 + @", &mut Interner::new());
+    /// let mut reader = tokens.reader();
+    /// assert_eq!(reader.take_errors().len(), 1);
+    /// // Each reader has its own copy of the errors, so the buffer keeps them.
+    /// assert_eq!(tokens.errors().len(), 1);
+    /// assert_eq!(tokens.reader().errors().len(), 1);
+    /// ```
     pub fn reader(&self) -> TokenReader<'_> {
         TokenReader {
             tokens: self,
@@ -456,6 +612,19 @@ impl Tokens {
 }
 
 /// Reads a [`Tokens`] buffer as a [`TokenSource`].
+///
+/// ```
+/// use arenakit_calc::lexer::{Token, TokenSource, Tokens};
+/// use arenakit_intern::Interner;
+///
+/// let mut interner = Interner::new();
+/// let tokens = Tokens::lex("7", &mut interner);
+/// let mut reader = tokens.reader();
+/// assert_eq!(reader.next_token(&mut interner).token, Token::Int(7));
+/// // Like a lexer, it returns the end of input forever once there.
+/// assert_eq!(reader.next_token(&mut interner).token, Token::Eof);
+/// assert_eq!(reader.next_token(&mut interner).token, Token::Eof);
+/// ```
 #[derive(Clone, Debug)]
 pub struct TokenReader<'t> {
     tokens: &'t Tokens,

@@ -68,6 +68,22 @@ use arenakit_intern::{Interner, Symbol};
 /// off earlier (at a few thousand levels, depending on the build).
 /// Evaluating a tree 10,000 levels high needs a few MiB of native stack, so
 /// the `calc` command line runs its pipeline on a thread with a large stack.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::parser::{parse, MAX_NESTING};
+/// use arenakit_intern::Interner;
+///
+/// let (arena, mut interner) = (Arena::new(), Interner::new());
+/// let n = MAX_NESTING as usize;
+/// // A chain of operators is not nesting, however long it is.
+/// let chain = "1 + ".repeat(2 * n) + "1";
+/// assert!(parse(&chain, &arena, &mut interner).is_ok());
+/// // Parentheses are nesting, so this many of them are refused.
+/// let deep = "(".repeat(n) + "1" + &")".repeat(n);
+/// let errors = parse(&deep, &arena, &mut interner).unwrap_err();
+/// assert_eq!(errors[0].message, "nesting too deep");
+/// ```
 pub const MAX_NESTING: u32 = 10_000;
 
 /// The most native stack the parser lets itself use, in bytes.
@@ -77,6 +93,22 @@ pub const MAX_NESTING: u32 = 10_000;
 /// with Rust's default 2 MiB, whatever the build. A level costs a few
 /// hundred bytes in an optimised build and about twice that in a debug
 /// build, so this allows several thousand levels — and always 1,000.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::parser::{parse, STACK_BUDGET};
+/// use arenakit_intern::Interner;
+///
+/// // On a thread with the budget and 512 KiB to spare, deep input is
+/// // refused with an error instead of overflowing the stack.
+/// let thread = std::thread::Builder::new().stack_size(STACK_BUDGET + (512 << 10));
+/// let deep = "(".repeat(100_000) + "1" + &")".repeat(100_000);
+/// let parsing = thread.spawn(move || {
+///     let errors = parse(&deep, &Arena::new(), &mut Interner::new()).unwrap_err();
+///     errors[0].message.clone()
+/// });
+/// assert_eq!(parsing.unwrap().join().unwrap(), "nesting too deep");
+/// ```
 pub const STACK_BUDGET: usize = 3 << 19;
 
 /// The address of a fresh local variable: where the native stack is now.
@@ -91,6 +123,18 @@ fn stack_position() -> usize {
 /// The most diagnostics one parse reports. Past this many the parser stops
 /// with a last error saying so: nobody reads further, and rendering each
 /// diagnostic costs time proportional to its offset in the source.
+///
+/// ```
+/// use arenakit_arena::Arena;
+/// use arenakit_calc::parser::{parse, MAX_ERRORS};
+/// use arenakit_intern::Interner;
+///
+/// let source = "1 +\n".repeat(2 * MAX_ERRORS);
+/// let errors = parse(&source, &Arena::new(), &mut Interner::new()).unwrap_err();
+/// // One more error says that parsing stopped.
+/// assert_eq!(errors.len(), MAX_ERRORS + 1);
+/// assert_eq!(errors[MAX_ERRORS].message, "too many errors; stopping after 1000");
+/// ```
 pub const MAX_ERRORS: usize = 1_000;
 
 /// Parses a whole program into `arena`, interning identifiers in `interner`.

@@ -164,6 +164,13 @@ fn write_expr(out: &mut String, expr: &Expr<'_>, interner: &Interner) {
 }
 
 /// A prefix operator as written in the source.
+///
+/// ```
+/// use arenakit_calc::{ast::UnaryOp, print::unary_symbol};
+///
+/// assert_eq!(unary_symbol(UnaryOp::Neg), "-");
+/// assert_eq!(unary_symbol(UnaryOp::Not), "not");
+/// ```
 pub fn unary_symbol(op: UnaryOp) -> &'static str {
     match op {
         UnaryOp::Neg => "-",
@@ -173,6 +180,13 @@ pub fn unary_symbol(op: UnaryOp) -> &'static str {
 }
 
 /// An infix operator as written in the source.
+///
+/// ```
+/// use arenakit_calc::{ast::BinaryOp, print::binary_symbol};
+///
+/// assert_eq!(binary_symbol(BinaryOp::FloorDiv), "//");
+/// assert_eq!(binary_symbol(BinaryOp::And), "and");
+/// ```
 pub fn binary_symbol(op: BinaryOp) -> &'static str {
     match op {
         BinaryOp::Or => "or",

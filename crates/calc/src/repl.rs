@@ -14,11 +14,34 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// The prompt for a new entry.
+///
+/// ```
+/// use arenakit_calc::repl::{read_entry, ScriptedReader, PROMPT};
+/// let mut reader = ScriptedReader::new(["1 + 1"]);
+/// read_entry(&mut reader);
+/// assert_eq!(reader.prompts, [PROMPT]);
+/// ```
 pub const PROMPT: &str = ">>> ";
 /// The prompt for a continuation line.
+///
+/// ```
+/// use arenakit_calc::repl::{read_entry, ScriptedReader, CONTINUATION_PROMPT, PROMPT};
+/// let mut reader = ScriptedReader::new(["(1 +", "2)"]);
+/// read_entry(&mut reader);
+/// assert_eq!(reader.prompts, [PROMPT, CONTINUATION_PROMPT]);
+/// ```
 pub const CONTINUATION_PROMPT: &str = "... ";
 
 /// What reading a line produced.
+///
+/// ```
+/// use arenakit_calc::repl::{LineReader, ReadLine, ScriptedReader, PROMPT};
+/// let mut reader = ScriptedReader::new(["1 + 1"]);
+/// reader.push_interrupt();
+/// assert_eq!(reader.read_line(PROMPT), ReadLine::Line("1 + 1".to_string()));
+/// assert_eq!(reader.read_line(PROMPT), ReadLine::Interrupted);
+/// assert_eq!(reader.read_line(PROMPT), ReadLine::Eof);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReadLine {
     /// A line of text, without its newline.
@@ -31,6 +54,24 @@ pub enum ReadLine {
 
 /// A source of lines for the REPL: rustyline on a terminal, or a script in
 /// tests.
+///
+/// ```
+/// use arenakit_calc::repl::{read_entry, LineReader, ReadLine};
+///
+/// // A reader over the lines of a string, which keeps no history.
+/// struct Lines<'a>(std::str::Lines<'a>);
+///
+/// impl LineReader for Lines<'_> {
+///     fn read_line(&mut self, _prompt: &str) -> ReadLine {
+///         self.0.next().map_or(ReadLine::Eof, |line| ReadLine::Line(line.into()))
+///     }
+///     fn add_history(&mut self, _entry: &str) {}
+/// }
+///
+/// let mut reader = Lines("min(3,\n  2)".lines());
+/// assert_eq!(read_entry(&mut reader).as_deref(), Some("min(3,\n  2)"));
+/// assert_eq!(read_entry(&mut reader), None);
+/// ```
 pub trait LineReader {
     /// Shows `prompt` and reads one line.
     fn read_line(&mut self, prompt: &str) -> ReadLine;
@@ -58,6 +99,14 @@ pub struct ScriptedReader {
 
 impl ScriptedReader {
     /// A reader that returns `lines` in order, then end of input.
+    ///
+    /// ```
+    /// use arenakit_calc::repl::{read_entry, ScriptedReader};
+    /// let mut reader = ScriptedReader::new("let x = 1\nx + 1".lines());
+    /// assert_eq!(read_entry(&mut reader).as_deref(), Some("let x = 1"));
+    /// assert_eq!(read_entry(&mut reader).as_deref(), Some("x + 1"));
+    /// assert_eq!(read_entry(&mut reader), None);
+    /// ```
     pub fn new<I, S>(lines: I) -> ScriptedReader
     where
         I: IntoIterator<Item = S>,
@@ -73,11 +122,35 @@ impl ScriptedReader {
     }
 
     /// Queues a Ctrl-C after the lines given so far.
+    ///
+    /// ```
+    /// use arenakit_calc::repl::{read_entry, ScriptedReader};
+    /// let mut reader = ScriptedReader::new(["(1 +"]);
+    /// reader.push_interrupt();
+    /// reader.push_line("7");
+    /// // Ctrl-C abandons the open entry, which reads as an empty one.
+    /// assert_eq!(read_entry(&mut reader).as_deref(), Some(""));
+    /// assert_eq!(read_entry(&mut reader).as_deref(), Some("7"));
+    /// ```
     pub fn push_interrupt(&mut self) {
         self.lines.push_back(ReadLine::Interrupted);
     }
 
     /// Queues one more line.
+    ///
+    /// ```
+    /// use arenakit_calc::repl::{self, ScriptedReader};
+    /// use arenakit_calc::{eval::Limits, session::Session};
+    ///
+    /// let mut reader = ScriptedReader::default();
+    /// reader.push_line("let x = 3");
+    /// reader.push_line("x * x");
+    /// let (mut out, mut err) = (Vec::new(), Vec::new());
+    /// let mut session = Session::new(Limits::default());
+    /// repl::run(&mut session, &mut reader, &mut out, &mut err, false, false);
+    /// assert_eq!(out, b"x = 3\n9\n");
+    /// assert_eq!(reader.history, ["let x = 3", "x * x"]);
+    /// ```
     pub fn push_line(&mut self, line: impl Into<String>) {
         self.lines.push_back(ReadLine::Line(line.into()));
     }
@@ -120,6 +193,16 @@ pub fn open_parens(text: &str) -> usize {
 
 /// Where the history is kept: `$XDG_DATA_HOME/arenakit/calc_history`, else
 /// `$HOME/.local/share/arenakit/calc_history`.
+///
+/// It only reads those two environment variables; nothing is created.
+///
+/// ```
+/// use arenakit_calc::repl::history_path;
+/// // Where the directory is depends on the environment; the end does not.
+/// if let Some(path) = history_path() {
+///     assert!(path.ends_with("arenakit/calc_history"));
+/// }
+/// ```
 pub fn history_path() -> Option<PathBuf> {
     let data = match std::env::var_os("XDG_DATA_HOME") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
@@ -132,6 +215,15 @@ pub fn history_path() -> Option<PathBuf> {
 
 /// Reads one entry: a line, then continuation lines while parentheses are
 /// open. `None` at end of input; an empty entry after Ctrl-C.
+///
+/// ```
+/// use arenakit_calc::repl::{read_entry, ScriptedReader, CONTINUATION_PROMPT, PROMPT};
+/// let mut reader = ScriptedReader::new(["fn add(a,", "b) = a + b", "add(1, 2)"]);
+/// assert_eq!(read_entry(&mut reader).as_deref(), Some("fn add(a,\nb) = a + b"));
+/// assert_eq!(read_entry(&mut reader).as_deref(), Some("add(1, 2)"));
+/// assert_eq!(read_entry(&mut reader), None);
+/// assert_eq!(reader.prompts, [PROMPT, CONTINUATION_PROMPT, PROMPT, PROMPT]);
+/// ```
 pub fn read_entry(reader: &mut dyn LineReader) -> Option<String> {
     let mut entry = match reader.read_line(PROMPT) {
         ReadLine::Line(l) => l,
@@ -156,6 +248,19 @@ pub fn read_entry(reader: &mut dyn LineReader) -> Option<String> {
 /// Runs the prompt until end of input: values and echoes go to `out`,
 /// rendered errors to `err`. With `ast`, entries are printed as trees
 /// instead of being evaluated.
+///
+/// ```
+/// use arenakit_calc::repl::{self, ScriptedReader};
+/// use arenakit_calc::{eval::Limits, session::Session};
+///
+/// let mut reader = ScriptedReader::new(["1 / 0", "2 * 3"]);
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let mut session = Session::new(Limits::default());
+/// repl::run(&mut session, &mut reader, &mut out, &mut err, false, false);
+/// // The error goes to `err`, and the prompt goes on.
+/// assert_eq!(out, b"6\n");
+/// assert!(err.starts_with(b"error: division by zero\n"));
+/// ```
 pub fn run(
     session: &mut Session,
     reader: &mut dyn LineReader,
@@ -190,6 +295,20 @@ pub fn run(
 
 /// A [`LineReader`] backed by rustyline, with history loaded from and saved
 /// to [`history_path`].
+///
+/// This example is not run: it needs a real terminal, and it reads and
+/// writes the user's history file.
+///
+/// ```no_run
+/// use arenakit_calc::repl::{self, Terminal};
+/// use arenakit_calc::{eval::Limits, session::Session};
+///
+/// let mut terminal = Terminal::open().expect("a line editor");
+/// let mut session = Session::new(Limits::default());
+/// let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+/// repl::run(&mut session, &mut terminal, &mut out, &mut err, false, true);
+/// terminal.save_history();
+/// ```
 pub struct Terminal {
     editor: rustyline::DefaultEditor,
     history: Option<PathBuf>,
@@ -211,6 +330,17 @@ impl Terminal {
     /// Returns rustyline's error, as text, if the line editor cannot be
     /// created. A history file that is missing or cannot be read is not an
     /// error.
+    ///
+    /// This example is not run: it needs a real terminal, and it reads the
+    /// user's history file.
+    ///
+    /// ```no_run
+    /// use arenakit_calc::repl::Terminal;
+    /// match Terminal::open() {
+    ///     Ok(terminal) => println!("ready: {terminal:?}"),
+    ///     Err(e) => eprintln!("error: cannot open the terminal: {e}"),
+    /// }
+    /// ```
     pub fn open() -> Result<Terminal, String> {
         // The prompt and the line being edited go to the terminal itself, so
         // that with stdout redirected (`calc > out.txt`) the file gets the
@@ -228,6 +358,18 @@ impl Terminal {
     }
 
     /// Saves the history; failures are ignored.
+    ///
+    /// This example is not run: it needs a real terminal, and it writes the
+    /// user's history file.
+    ///
+    /// ```no_run
+    /// use arenakit_calc::repl::{LineReader, ReadLine, Terminal, PROMPT};
+    /// let mut terminal = Terminal::open().expect("a line editor");
+    /// if let ReadLine::Line(entry) = terminal.read_line(PROMPT) {
+    ///     terminal.add_history(&entry);
+    /// }
+    /// terminal.save_history();
+    /// ```
     pub fn save_history(&mut self) {
         if let Some(path) = &self.history {
             if let Some(dir) = path.parent() {

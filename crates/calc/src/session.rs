@@ -16,6 +16,20 @@ use arenakit_intern::{Interner, MemoryUsage};
 use std::io::Write;
 
 /// Why a run stopped.
+///
+/// ```
+/// use arenakit_calc::eval::Limits;
+/// use arenakit_calc::session::{Echo, Failure, Session};
+///
+/// let mut session = Session::new(Limits::default());
+/// let mut out = Vec::new();
+/// let syntax = session.run("<doc>", "1 +\n2 $ 3", Echo::Quiet, &mut out).unwrap_err();
+/// assert!(matches!(&syntax, Failure::Syntax(errors) if errors.len() == 2));
+/// let runtime = session.run("<doc>", "1\n1 / 0\n3", Echo::Quiet, &mut out).unwrap_err();
+/// assert!(matches!(&runtime, Failure::Runtime(e) if e.message == "division by zero"));
+/// // The statement before the error ran; the one after it did not.
+/// assert_eq!(out, b"1\n");
+/// ```
 #[derive(Debug)]
 pub enum Failure {
     /// Lexical or syntax errors, all of them; nothing was evaluated.
@@ -27,6 +41,17 @@ pub enum Failure {
 }
 
 /// How a run reports `let` and `fn` statements.
+///
+/// ```
+/// use arenakit_calc::eval::Limits;
+/// use arenakit_calc::session::{Echo, Session};
+///
+/// let mut session = Session::new(Limits::default());
+/// let mut out = Vec::new();
+/// session.run("<doc>", "let x = 5", Echo::Quiet, &mut out).unwrap();
+/// session.run("<doc>", "fn f(a, b) = a\nlet y = x", Echo::Definitions, &mut out).unwrap();
+/// assert_eq!(out, b"fn f(a, b)\ny = 5\n");
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Echo {
     /// Print nothing for definitions (programs).
@@ -44,6 +69,19 @@ struct StoredSource {
 }
 
 /// Memory and cache statistics of a session, for `--stats`.
+///
+/// ```
+/// use arenakit_calc::eval::Limits;
+/// use arenakit_calc::session::{Echo, Session};
+///
+/// let mut session = Session::new(Limits::default());
+/// session.run("<doc>", "fn sq(x) = x * x\nsq(3)", Echo::Quiet, &mut Vec::new()).unwrap();
+/// let stats = session.stats();
+/// // The tree was released once compiled, but the source of `sq` is kept for errors.
+/// assert!(stats.arena_after_parse.allocated_bytes > 0);
+/// assert_eq!(stats.arena_now.allocated_bytes, 0);
+/// assert_eq!(stats.kept_sources, 1);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionStats {
     /// The scratch arena right after the most recent parse (its peak).
@@ -101,6 +139,17 @@ impl std::fmt::Debug for Session {
 
 impl Session {
     /// A new session with the builtins bound.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::{Echo, Session};
+    ///
+    /// let mut session = Session::new(Limits { memo_capacity: 0, ..Limits::default() });
+    /// assert_eq!(session.stats().eval.memo_capacity, 0);
+    /// let mut out = Vec::new();
+    /// session.run("<doc>", "max(abs(-3), sqrt(4))", Echo::Quiet, &mut out).unwrap();
+    /// assert_eq!(out, b"3\n");
+    /// ```
     pub fn new(limits: Limits) -> Session {
         let mut interner = Interner::new();
         let eval = Evaluator::new(limits, &mut interner);
@@ -135,6 +184,18 @@ impl Session {
     /// [`Failure::Runtime`] if it raises a runtime error, or with
     /// [`Failure::Output`] if writing its line to `out` fails. The statements
     /// before it have run, and their lines were written.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::{Echo, Session};
+    ///
+    /// let mut session = Session::new(Limits::default());
+    /// let source = "fn down(n) = if n == 0 then 0 else down(n - 1)\ndown(5000)";
+    /// let mut out = Vec::new();
+    /// // Deep recursion is fine here: the run gets a thread with a large enough stack.
+    /// session.run("deep.calc", source, Echo::Quiet, &mut out).unwrap();
+    /// assert_eq!(out, b"0\n");
+    /// ```
     pub fn run(
         &mut self,
         name: &str,
@@ -287,6 +348,17 @@ impl Session {
     /// # Errors
     ///
     /// Fails as [`Session::run`] does.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::Session;
+    ///
+    /// let mut session = Session::new(Limits::default());
+    /// let mut out = Vec::new();
+    /// session.eval_line("let x = 6", &mut out).unwrap();
+    /// session.eval_line("x * 7", &mut out).unwrap();
+    /// assert_eq!(out, b"x = 6\n42\n");
+    /// ```
     pub fn eval_line(&mut self, line: &str, out: &mut (dyn Write + Send)) -> Result<(), Failure> {
         self.run(REPL_NAME, line, Echo::Definitions, out)
     }
@@ -298,6 +370,16 @@ impl Session {
     ///
     /// Returns [`Failure::Syntax`] with every lexical and syntax error (as
     /// [`parser::parse`] reports them) if `source` does not parse.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::Session;
+    ///
+    /// let mut session = Session::new(Limits::default());
+    /// // The division by zero is never evaluated.
+    /// assert_eq!(session.dump_ast("let x = 1 + 2 / 0").unwrap(), "(let x (+ 1 (/ 2 0)))\n");
+    /// assert!(session.dump_ast("1 +").is_err());
+    /// ```
     pub fn dump_ast(&mut self, source: &str) -> Result<String, Failure> {
         if stack::on_large_stack() {
             self.dump_ast_here(source)
@@ -322,6 +404,21 @@ impl Session {
     /// file name, line, column and the source line underlined. `name` and
     /// `source` are those of the run that failed; an error inside a function
     /// defined by an earlier run is shown in that run's source.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::{Echo, Session};
+    ///
+    /// let mut session = Session::new(Limits::default());
+    /// let mut out = Vec::new();
+    /// let lib = "# Reciprocals.\nfn inv(x) = 1 / x";
+    /// session.run("lib.calc", lib, Echo::Quiet, &mut out).unwrap();
+    /// let failure = session.run("main.calc", "inv(0)", Echo::Quiet, &mut out).unwrap_err();
+    /// let text = session.render(&failure, "main.calc", "inv(0)", false);
+    /// assert!(text.starts_with("error: division by zero\n"));
+    /// // The error is shown where `inv` was defined.
+    /// assert!(text.contains("lib.calc:2:13"));
+    /// ```
     pub fn render(&self, failure: &Failure, name: &str, source: &str, color: bool) -> String {
         match failure {
             Failure::Syntax(diags) => diags
@@ -345,6 +442,15 @@ impl Session {
     }
 
     /// The scratch arena syntax trees are parsed into (empty between runs).
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::{Echo, Session};
+    ///
+    /// let mut session = Session::new(Limits::default());
+    /// session.run("<doc>", "let x = (1 + 2) * 3", Echo::Quiet, &mut Vec::new()).unwrap();
+    /// assert_eq!(session.arena().stats().allocated_bytes, 0);
+    /// ```
     pub fn arena(&self) -> &Arena {
         &self.arena
     }
@@ -353,11 +459,33 @@ impl Session {
     /// was last compacted: a run that leaves it holding many more strings
     /// than there are globals replaces it with a fresh one, so a symbol
     /// from it is only meaningful until the next run.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::{Echo, Session};
+    ///
+    /// let mut session = Session::new(Limits::default());
+    /// session.run("<doc>", "let answer = 42", Echo::Quiet, &mut Vec::new()).unwrap();
+    /// assert!(session.interner().contains("answer"));
+    /// assert!(session.interner().contains("sqrt"));
+    /// ```
     pub fn interner(&self) -> &Interner {
         &self.interner
     }
 
     /// Memory and cache statistics.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::{Echo, Session};
+    ///
+    /// let mut session = Session::new(Limits::default());
+    /// let source = "fn sq(x) = x * x\nsq(3)\nsq(3)";
+    /// session.run("<doc>", source, Echo::Quiet, &mut Vec::new()).unwrap();
+    /// // The second `sq(3)` was found in the memo cache.
+    /// let stats = session.stats();
+    /// assert_eq!((stats.eval.memo.misses, stats.eval.memo.hits), (1, 1));
+    /// ```
     pub fn stats(&self) -> SessionStats {
         SessionStats {
             arena_after_parse: self.arena_after_parse,
@@ -370,6 +498,16 @@ impl Session {
     }
 
     /// Formats [`Session::stats`] as the lines `--stats` prints.
+    ///
+    /// ```
+    /// use arenakit_calc::eval::Limits;
+    /// use arenakit_calc::session::Session;
+    ///
+    /// let report = Session::new(Limits::default()).stats_report();
+    /// assert_eq!(report.lines().count(), 4);
+    /// assert!(report.lines().all(|line| line.starts_with("stats: ")));
+    /// assert!(report.contains("memo: capacity 10000, 0 entries"));
+    /// ```
     pub fn stats_report(&self) -> String {
         let s = self.stats();
         let m = s.eval.memo;
@@ -396,4 +534,13 @@ impl Session {
 }
 
 /// The file name REPL entries are reported under.
+///
+/// ```
+/// use arenakit_calc::eval::Limits;
+/// use arenakit_calc::session::{REPL_NAME, Session};
+///
+/// let mut session = Session::new(Limits::default());
+/// let failure = session.eval_line("1 / 0", &mut Vec::new()).unwrap_err();
+/// assert!(session.render(&failure, REPL_NAME, "1 / 0", false).contains("<input>:1:1"));
+/// ```
 pub const REPL_NAME: &str = "<input>";

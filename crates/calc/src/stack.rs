@@ -156,6 +156,14 @@ pub struct StackGuard {
 
 impl StackGuard {
     /// A guard measured from the current point of the current thread.
+    ///
+    /// ```
+    /// use arenakit_calc::stack::{run_with_stack, StackGuard};
+    /// // On a thread from `run_with_stack` the guard knows the stack's size; elsewhere it
+    /// // falls back to a conservative budget.
+    /// let large = run_with_stack(64 << 20, || StackGuard::here().budget());
+    /// assert!(large > StackGuard::here().budget());
+    /// ```
     pub fn here() -> StackGuard {
         let here = current_address();
         let budget = match THREAD_STACK.with(Cell::get) {
@@ -168,6 +176,26 @@ impl StackGuard {
     }
 
     /// Whether the stack in use since [`StackGuard::here`] exceeds the budget.
+    ///
+    /// ```
+    /// use arenakit_calc::stack::StackGuard;
+    ///
+    /// /// Recurses with frames of at least 1 KiB until the guard trips; returns the depth.
+    /// fn dive(guard: &StackGuard, depth: usize) -> usize {
+    ///     let frame = [0_u8; 1024];
+    ///     std::hint::black_box(&frame);
+    ///     if guard.exhausted() {
+    ///         depth
+    ///     } else {
+    ///         dive(guard, depth + 1) + std::hint::black_box(0)
+    ///     }
+    /// }
+    ///
+    /// let guard = StackGuard::here();
+    /// let depth = dive(&guard, 0);
+    /// // It tripped, and no later than the budget allows for levels of 1 KiB or more.
+    /// assert!(depth > 0 && depth <= guard.budget() / 1024 + 1);
+    /// ```
     #[inline(always)]
     pub fn exhausted(&self) -> bool {
         self.used() > self.budget
@@ -199,6 +227,13 @@ impl StackGuard {
     }
 
     /// The bytes this guard allows.
+    ///
+    /// ```
+    /// use arenakit_calc::stack::{run_with_stack, StackGuard};
+    /// let budget = run_with_stack(64 << 20, || StackGuard::here().budget());
+    /// // Most of the 64 MiB stack, less a safety margin.
+    /// assert!(budget > 32 << 20 && budget < 64 << 20);
+    /// ```
     pub fn budget(&self) -> usize {
         self.budget
     }

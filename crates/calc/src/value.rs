@@ -31,6 +31,12 @@ pub enum Value {
 }
 
 /// The type of a [`Value`], as named in error messages.
+///
+/// ```
+/// use arenakit_calc::value::{Type, Value};
+/// assert_eq!(Value::Int(3).type_of(), Type::Int);
+/// assert_eq!(Type::Float.to_string(), "float");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
     /// `int`
@@ -522,6 +528,12 @@ pub fn float_pow(x: f64, y: f64) -> Result<f64, OpError> {
 }
 
 /// A builtin function.
+///
+/// ```
+/// use arenakit_calc::value::{Builtin, Value};
+/// assert_eq!(Builtin::Abs.call(&[Value::Int(-5)]), Ok(Value::Int(5)));
+/// assert_eq!(Builtin::Max.call(&[Value::Int(2), Value::Float(2.5)]), Ok(Value::Float(2.5)));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
     /// `abs(x)`
@@ -543,6 +555,13 @@ pub enum Builtin {
 }
 
 /// How many arguments a builtin takes.
+///
+/// ```
+/// use arenakit_calc::value::{Arity, Builtin, Value};
+/// assert_eq!(Builtin::Sqrt.arity(), Arity::Exactly(1));
+/// let error = Builtin::Sqrt.call(&[Value::Int(1), Value::Int(2)]).unwrap_err();
+/// assert_eq!(error.to_string(), "'sqrt' expects 1 argument, found 2");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arity {
     /// Exactly this many.
@@ -580,6 +599,12 @@ pub(crate) fn arity_message(name: &str, arity: Arity, found: usize) -> String {
 
 impl Builtin {
     /// Every builtin, in a fixed order.
+    ///
+    /// ```
+    /// use arenakit_calc::value::Builtin;
+    /// let by_name = Builtin::ALL.into_iter().find(|b| b.name() == "ceil");
+    /// assert_eq!(by_name, Some(Builtin::Ceil));
+    /// ```
     pub const ALL: [Builtin; 8] = [
         Builtin::Abs,
         Builtin::Min,
