@@ -516,14 +516,19 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         }
     }
 
-    /// Whether the cache is full and its table has room for one more slot:
-    /// then a new key is inserted by looking it up with
+    /// Whether the cache is full, not empty, and its table has room for one
+    /// more slot: then a new key is inserted by looking it up with
     /// [`HashTable::entry`], inserting the tail's index in the bucket found,
-    /// and [`reuse_tail`](Self::reuse_tail). The table cannot move its slots
-    /// on the way, so the hasher is never called.
+    /// and [`reuse_tail`](Self::reuse_tail), which needs a tail. The table
+    /// cannot move its slots on the way, so the hasher is never called.
+    ///
+    /// A cache of capacity 0 is "full" while empty, and its table may still
+    /// have room (a clone of a cleared cache keeps its table's buckets but
+    /// not its slab's, and `resize(0)` then has nothing to shrink), hence
+    /// the check for a tail.
     #[inline]
     fn full_with_room(&self) -> bool {
-        self.slab.len() >= self.cap && self.table.len() < self.table.capacity()
+        self.slab.len() >= self.cap && self.tail != NIL && self.table.len() < self.table.capacity()
     }
 
     /// Reuses the least recently used entry's slot in place for a new key,
@@ -531,7 +536,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     /// bucket: removes the index from its old bucket, stores the new key and
     /// value, and makes the entry the most recently used. Counts an
     /// insertion and an eviction. Returns the entry's slab index and the
-    /// evicted key and value.
+    /// evicted key and value. The caller has checked
+    /// [`full_with_room`](Self::full_with_room).
     ///
     /// From the insertion at `bucket` until the old bucket is removed, the
     /// tail's index is held by two buckets; no user code runs in between.
@@ -540,8 +546,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     fn reuse_tail(&mut self, bucket: usize, key: K, value: V) -> (u32, K, V) {
         let i = self.tail;
         self.unindex_evicted(i);
-        // SAFETY: the cache is full and its capacity is not 0, so `tail` is
-        // below `slab.len()` by the index invariant.
+        // SAFETY: callers check `full_with_room`, so `tail` is not NIL, and
+        // it is below `slab.len()` by the index invariant.
         let entry = unsafe { at_mut(&mut self.slab, i) };
         entry.bucket = bucket_hint(bucket);
         let old_key = std::mem::replace(&mut entry.key, key);

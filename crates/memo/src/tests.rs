@@ -73,6 +73,8 @@ enum Op {
     GetOrInsert(u8, u32),
     TryGetOrInsert(u8, Result<u32, u8>),
     ResetStats,
+    /// Replaces the cache with a clone of itself.
+    Clone,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -96,6 +98,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (key, prop_oneof![any::<u32>().prop_map(Ok), any::<u8>().prop_map(Err)])
             .prop_map(|(k, r)| Op::TryGetOrInsert(k, r)),
         1 => Just(Op::ResetStats),
+        1 => Just(Op::Clone),
     ]
 }
 
@@ -325,6 +328,11 @@ fn run(cap: usize, ops: &[Op]) {
                 model.stats = CacheStats::default();
                 cache.reset_stats();
             }
+            Op::Clone => {
+                // A clone's slab and table need not have the original's spare
+                // room, which the cache must not rely on.
+                cache = cache.clone();
+            }
         }
         cache.assert_invariants();
         assert_eq!(cache.stats(), model.stats, "stats after {op:?}");
@@ -369,6 +377,23 @@ fn capacity_zero_stores_nothing() {
     let s = cache.stats();
     assert_eq!((s.hits, s.misses, s.insertions, s.evictions), (0, 3, 0, 0));
     cache.assert_invariants();
+}
+
+/// A cache resized to 0 whose table still has room (a clone of a cleared
+/// cache keeps its table's buckets but not its slab's) stores nothing, and
+/// `get_or_insert_with` does not take the path of a full cache with room.
+#[test]
+fn capacity_zero_with_table_room_stores_nothing() {
+    let mut cache = LruCache::new(4);
+    cache.put(1, 1);
+    cache.clear();
+    let mut clone = cache.clone();
+    clone.resize(0);
+    assert!(clone.table.capacity() > 0, "the table kept its buckets");
+    assert_eq!(*clone.get_or_insert_with(7, || 70), 70);
+    assert_eq!(clone.put(8, 80), Put::Rejected(8, 80));
+    assert!(clone.is_empty());
+    clone.assert_invariants();
 }
 
 #[test]
