@@ -5,6 +5,10 @@
 //!   a reused `Vec` (the store-bandwidth limit).
 //! - `cold`: a fresh arena (or `Vec`) for 10M values, dropped at the end.
 //! - `typed`: `TypedArena` against typed-arena, 100k values per fresh arena.
+//! - `arena_vec`: growable vectors in a reused arena, the shape of a parser
+//!   collecting argument lists — 10k vectors of 1 to 16 `u64`s pushed one at
+//!   a time and frozen into slices, against bumpalo's and `oxc_allocator`'s
+//!   `Vec`.
 //!
 //! Every variant passes each result through `black_box` once per value, so
 //! each one stores every value and keeps its bookkeeping in memory.
@@ -168,5 +172,59 @@ fn typed(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hot_loop, cold, typed);
+/// Vectors per iteration of `arena_vec`, and the longest of them.
+const VECS: u64 = 10_000;
+const LONGEST: u64 = 16;
+
+fn arena_vec(c: &mut Criterion) {
+    let mut group = c.benchmark_group("arena_vec");
+    // Lengths cycle through 1..=16, so pushes per iteration are VECS * 8.5.
+    group.throughput(Throughput::Elements(VECS * (LONGEST + 1) / 2));
+
+    group.bench_function(BenchmarkId::new("arenakit", VECS), |b| {
+        let mut arena = arenakit_arena::Arena::new();
+        b.iter(|| {
+            for n in 0..VECS {
+                let mut v = arenakit_arena::Vec::new_in(&arena);
+                for i in 0..=n % LONGEST {
+                    v.push(black_box(i));
+                }
+                black_box(v.into_slice());
+            }
+            arena.reset();
+        });
+    });
+
+    group.bench_function(BenchmarkId::new("bumpalo", VECS), |b| {
+        let mut bump = bumpalo::Bump::new();
+        b.iter(|| {
+            for n in 0..VECS {
+                let mut v = bumpalo::collections::Vec::new_in(&bump);
+                for i in 0..=n % LONGEST {
+                    v.push(black_box(i));
+                }
+                black_box(v.into_bump_slice());
+            }
+            bump.reset();
+        });
+    });
+
+    group.bench_function(BenchmarkId::new("oxc_allocator", VECS), |b| {
+        let mut allocator = oxc_allocator::Allocator::new();
+        b.iter(|| {
+            for n in 0..VECS {
+                let mut v = oxc_allocator::Vec::new_in(&&allocator);
+                for i in 0..=n % LONGEST {
+                    v.push(black_box(i));
+                }
+                black_box(v.into_boxed_slice());
+            }
+            allocator.reset();
+        });
+    });
+
+    group.finish();
+}
+
+criterion_group!(benches, hot_loop, cold, typed, arena_vec);
 criterion_main!(benches);

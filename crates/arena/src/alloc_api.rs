@@ -14,6 +14,23 @@ use crate::Arena;
 // it is exactly the last allocation of the current chunk, so no other live
 // block is affected. Copies of `&Arena` share the same arena, so a block may
 // be freed through any of them.
+/// Lets `allocator_api2` and `hashbrown` collections live in an arena.
+///
+/// A failed request (the arena's limit, or the global allocator out of
+/// memory) is an [`AllocError`] with no reason attached; the collections turn
+/// it into [`handle_alloc_error`](std::alloc::handle_alloc_error), which
+/// aborts, unless it came through one of their `try_reserve` methods.
+///
+/// ```
+/// use arenakit_arena::Arena;
+///
+/// let mut arena = Arena::new();
+/// arena.set_allocation_limit(Some(256));
+/// let mut names = hashbrown::HashMap::new_in(&arena);
+/// names.insert("x", 1);
+/// assert!(names.try_reserve(1_000).is_err());
+/// assert_eq!(names["x"], 1);
+/// ```
 unsafe impl Allocator for &Arena {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
@@ -32,22 +49,12 @@ unsafe impl Allocator for &Arena {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        if let Some(same) = (**self).resize_last_in_place(
-            ptr,
-            old_layout.size(),
-            new_layout.size(),
-            new_layout.align(),
-        ) {
-            return Ok(NonNull::slice_from_raw_parts(same, new_layout.size()));
-        }
-        let new = self.allocate(new_layout)?;
-        // SAFETY: the caller guarantees `ptr` is valid for `old_layout.size()`
-        // bytes, which is at most `new_layout.size()`; `new` is a fresh block
-        // that cannot overlap it.
-        unsafe {
-            ptr::copy_nonoverlapping(ptr.as_ptr(), new.cast::<u8>().as_ptr(), old_layout.size());
-        }
-        Ok(new)
+        // SAFETY: the caller guarantees `ptr` is a live block of this
+        // allocator (so of this arena) of `old_layout.size()` bytes, at most
+        // `new_layout.size()`, and uses only the returned block afterwards.
+        let p = unsafe { (**self).grow_block(ptr, old_layout.size(), new_layout) }
+            .map_err(|_| AllocError)?;
+        Ok(NonNull::slice_from_raw_parts(p, new_layout.size()))
     }
 
     unsafe fn shrink(

@@ -259,10 +259,13 @@ fn dangling(align: usize) -> NonNull<u8> {
     unsafe { NonNull::new_unchecked(ptr::without_provenance_mut(align)) }
 }
 
+/// Reports a failed allocation the way every infallible method does: out of
+/// memory goes to [`alloc::handle_alloc_error`], as in `std`; a reached limit
+/// or an impossible size panics with the error's message.
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn alloc_failed(err: AllocError, layout: Layout) -> ! {
+pub(crate) fn alloc_failed(err: AllocError, layout: Layout) -> ! {
     match err.kind() {
         AllocErrorKind::OutOfMemory => alloc::handle_alloc_error(layout),
         _ => panic!("{err}"),
@@ -311,7 +314,8 @@ impl Arena {
     ///
     /// # Panics
     ///
-    /// Panics if `bytes` exceeds `isize::MAX`; calls
+    /// Panics if `bytes`, rounded up to a multiple of 16 (the alignment of
+    /// every chunk), exceeds `isize::MAX`; calls
     /// [`handle_alloc_error`](std::alloc::handle_alloc_error) if the global
     /// allocator fails.
     ///
@@ -700,6 +704,37 @@ impl Arena {
         }
     }
 
+    /// Grows the upward block `ptr..ptr + old_size` to `new_layout`: in place
+    /// when it is the current chunk's last block and the chunk has room,
+    /// otherwise by copying it into a fresh block (the old one stays where it
+    /// is until the arena is reset, like every other allocation).
+    ///
+    /// # Safety
+    ///
+    /// `ptr..ptr + old_size` is a live block from
+    /// [`try_alloc_block`](Arena::try_alloc_block) of this arena (or a grown
+    /// copy of one), valid for reads of `old_size` bytes, with
+    /// `old_size <= new_layout.size()`; after a successful call the caller
+    /// uses only the returned block.
+    pub(crate) unsafe fn grow_block(
+        &self,
+        ptr: NonNull<u8>,
+        old_size: usize,
+        new_layout: Layout,
+    ) -> Result<NonNull<u8>, AllocError> {
+        if let Some(same) =
+            self.resize_last_in_place(ptr, old_size, new_layout.size(), new_layout.align())
+        {
+            return Ok(same);
+        }
+        let new = self.try_alloc_block(new_layout)?;
+        // SAFETY: the caller guarantees `ptr` is valid for `old_size` bytes,
+        // which is at most `new_layout.size()`; `new` is a fresh block that
+        // cannot overlap it (invariant 3).
+        unsafe { ptr::copy_nonoverlapping(ptr.as_ptr(), new.as_ptr(), old_size) };
+        Ok(new)
+    }
+
     // ----- public allocation API -----
 
     /// Moves `value` into the arena and returns a mutable reference to it.
@@ -922,7 +957,8 @@ impl Arena {
     ///
     /// # Panics
     ///
-    /// As [`alloc`](Arena::alloc), and if the iterator panics.
+    /// As [`alloc`](Arena::alloc); if the iterator's length of `T` takes more
+    /// than `isize::MAX` bytes; and if the iterator panics.
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
@@ -1083,6 +1119,12 @@ impl Arena {
     /// Bytes handed out since the last reset, including alignment padding
     /// (sized values take a multiple of 8 bytes; strings and slices are
     /// packed exactly).
+    ///
+    /// This is what the program asked for, not what the arena holds: the
+    /// bytes obtained from the global allocator, used or not, are
+    /// [`stats().reserved_bytes`](ArenaStats::reserved_bytes). (bumpalo's
+    /// `Bump::allocated_bytes` counts the latter; code that budgets memory
+    /// with it wants `reserved_bytes` here.)
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();

@@ -10,7 +10,12 @@
 //! - [`TypedArena`]: an arena of one type that runs destructors.
 //! - `&Arena` implements [`allocator_api2::alloc::Allocator`], so
 //!   `allocator_api2::vec::Vec<T, &Arena>` and `hashbrown` maps can live in
-//!   an arena.
+//!   an arena. Those collections treat any allocation failure as fatal: past
+//!   an arena's [allocation limit](Arena::set_allocation_limit) their
+//!   infallible methods (`push`, `insert`) abort the process through
+//!   [`handle_alloc_error`](std::alloc::handle_alloc_error). Under a limit,
+//!   grow them with their `try_reserve` methods, or use this crate's [`Vec`],
+//!   which panics with a message naming the limit.
 //!
 //! ```
 //! use arenakit_arena::Arena;

@@ -1,11 +1,15 @@
 //! [`Vec`]: a growable vector whose buffer lives in an [`Arena`].
 
+use core::alloc::Layout;
 use core::fmt;
+use core::marker::PhantomData;
+use core::mem::{self, size_of};
 use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+use core::slice;
 
-use crate::Arena;
-
-type Inner<'a, T> = allocator_api2::vec::Vec<T, &'a Arena>;
+use crate::arena::alloc_failed;
+use crate::{AllocError, AllocErrorKind, Arena};
 
 /// A growable vector whose buffer lives in an [`Arena`]; when finished it
 /// turns into a slice that lives as long as the arena borrow, with
@@ -30,8 +34,86 @@ type Inner<'a, T> = allocator_api2::vec::Vec<T, &'a Arena>;
 /// let args: &[u32] = args.into_slice();
 /// assert_eq!(args, &[0, 1, 4, 9, 16]);
 /// ```
+///
+/// Growth goes through the arena's [allocation
+/// limit](Arena::set_allocation_limit): past it, the growing methods panic
+/// with a message naming the limit, and [`try_reserve`](Vec::try_reserve)
+/// returns the [`AllocError`] instead.
+///
+/// # Invariants
+///
+/// 1. When `T` is zero-sized, `cap == usize::MAX` and `ptr` is dangling.
+///    Otherwise, when `cap == 0`, `ptr` is dangling; when `cap > 0`, `ptr`
+///    is the start of a block of `cap * size_of::<T>()` bytes aligned for
+///    `T`, obtained from `arena` with `try_alloc_block` (or grown from one
+///    with `grow_block`), that nothing else references.
+/// 2. `len <= cap`, and the first `len` elements are initialised.
+/// 3. `T` needs no `Drop` (checked when the vector is made), so elements can
+///    be forgotten by lowering `len`.
 pub struct Vec<'a, T> {
-    inner: Inner<'a, T>,
+    ptr: NonNull<T>,
+    len: usize,
+    cap: usize,
+    arena: &'a Arena,
+    /// The vector owns its elements.
+    _owns: PhantomData<T>,
+}
+
+/// How a growth request ended, for the caller to panic or return.
+struct GrowError {
+    err: AllocError,
+    layout: Layout,
+}
+
+/// Grows the block of a vector (`ptr`, `cap` elements) to hold at least
+/// `needed` elements, doubling when `amortized`, and returns the new block
+/// and capacity. Takes the fields by value, not `&mut Vec`, so the vector
+/// itself does not escape and its fields stay in registers in `push` loops.
+///
+/// # Safety
+///
+/// `ptr` and `cap` are the fields of a vector in `arena` (invariant 1), `T`
+/// is not zero-sized, and `needed > cap`.
+#[inline(never)]
+unsafe fn grow<T>(
+    arena: &Arena,
+    ptr: NonNull<T>,
+    cap: usize,
+    needed: usize,
+    amortized: bool,
+) -> Result<(NonNull<T>, usize), GrowError> {
+    // Small vectors start at 4 elements (1 for elements over 1 KiB), as in `std`.
+    let min_cap = if size_of::<T>() > 1024 { 1 } else { 4 };
+    let new_cap = if amortized {
+        needed.max(cap.saturating_mul(2)).max(min_cap)
+    } else {
+        needed
+    };
+    let Ok(layout) = Layout::array::<T>(new_cap) else {
+        return Err(GrowError {
+            err: AllocError::new(AllocErrorKind::LayoutOverflow),
+            layout: Layout::new::<T>(),
+        });
+    };
+    let block = if cap == 0 {
+        arena.try_alloc_block(layout)
+    } else {
+        // SAFETY: by invariant 1 the block is live, from this arena, and
+        // `cap * size_of::<T>()` bytes long, less than `layout.size()`
+        // because `new_cap >= needed > cap`; the caller stores the result.
+        unsafe { arena.grow_block(ptr.cast(), cap * size_of::<T>(), layout) }
+    };
+    match block {
+        Ok(p) => Ok((p.cast(), new_cap)),
+        Err(err) => Err(GrowError { err, layout }),
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn grow_failed(e: GrowError) -> ! {
+    alloc_failed(e.err, e.layout)
 }
 
 impl<'a, T> Vec<'a, T> {
@@ -45,7 +127,11 @@ impl<'a, T> Vec<'a, T> {
     pub fn new_in(arena: &'a Arena) -> Self {
         crate::arena::refuse_drop::<T>();
         Vec {
-            inner: Inner::new_in(arena),
+            ptr: NonNull::dangling(),
+            len: 0,
+            cap: if size_of::<T>() == 0 { usize::MAX } else { 0 },
+            arena,
+            _owns: PhantomData,
         }
     }
 
@@ -60,14 +146,22 @@ impl<'a, T> Vec<'a, T> {
     /// let v = arenakit_arena::Vec::<u64>::with_capacity_in(8, &arena);
     /// assert!(v.capacity() >= 8);
     /// ```
+    #[track_caller]
     pub fn with_capacity_in(capacity: usize, arena: &'a Arena) -> Self {
-        crate::arena::refuse_drop::<T>();
-        Vec {
-            inner: Inner::with_capacity_in(capacity, arena),
+        let mut v = Vec::new_in(arena);
+        if capacity > v.cap
+            && let Err(e) = v.grow_to(capacity, false)
+        {
+            grow_failed(e);
         }
+        v
     }
 
     /// Collects `iter` into a vector in `arena`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the capacity overflows or the arena's limit is reached.
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
@@ -93,8 +187,33 @@ impl<'a, T> Vec<'a, T> {
     /// assert_eq!(v.len(), 1);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn push(&mut self, value: T) {
-        self.inner.push(value);
+        if self.len == self.cap {
+            let needed = self
+                .len
+                .checked_add(1)
+                .unwrap_or_else(|| capacity_overflow());
+            if let Err(e) = self.grow_to(needed, true) {
+                grow_failed(e);
+            }
+        }
+        // SAFETY: `len < cap` now, so slot `len` is allocated (invariant 1)
+        // and not initialised (invariant 2).
+        unsafe { self.ptr.add(self.len).write(value) };
+        self.len += 1;
+    }
+
+    /// Grows the block to at least `needed > cap` elements.
+    #[inline(always)]
+    fn grow_to(&mut self, needed: usize, amortized: bool) -> Result<(), GrowError> {
+        debug_assert!(needed > self.cap);
+        // SAFETY: these are this vector's fields; `needed > cap` and, since a
+        // zero-sized `T` has `cap == usize::MAX`, `T` is not zero-sized.
+        let (ptr, cap) = unsafe { grow(self.arena, self.ptr, self.cap, needed, amortized)? };
+        self.ptr = ptr;
+        self.cap = cap;
+        Ok(())
     }
 
     /// Removes and returns the last element.
@@ -105,7 +224,13 @@ impl<'a, T> Vec<'a, T> {
     /// assert_eq!(v.pop(), Some(2));
     /// ```
     pub fn pop(&mut self) -> Option<T> {
-        self.inner.pop()
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        // SAFETY: element `len` was initialised (invariant 2) and, now past
+        // the end, is read out exactly once.
+        Some(unsafe { self.ptr.add(self.len).read() })
     }
 
     /// Number of elements.
@@ -115,7 +240,7 @@ impl<'a, T> Vec<'a, T> {
     /// assert_eq!(arenakit_arena::Vec::from_iter_in(0..3, &arena).len(), 3);
     /// ```
     pub fn len(&self) -> usize {
-        self.inner.len()
+        self.len
     }
 
     /// Whether the vector has no elements.
@@ -125,10 +250,11 @@ impl<'a, T> Vec<'a, T> {
     /// assert!(arenakit_arena::Vec::<i8>::new_in(&arena).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.inner.is_empty()
+        self.len == 0
     }
 
-    /// Number of elements the buffer holds without growing.
+    /// Number of elements the buffer holds without growing (`usize::MAX`
+    /// for a zero-sized `T`).
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
@@ -136,7 +262,7 @@ impl<'a, T> Vec<'a, T> {
     /// assert!(v.capacity() >= 3);
     /// ```
     pub fn capacity(&self) -> usize {
-        self.inner.capacity()
+        self.cap
     }
 
     /// Reserves room for at least `additional` more elements.
@@ -151,10 +277,44 @@ impl<'a, T> Vec<'a, T> {
     /// v.reserve(100);
     /// assert!(v.capacity() >= 100);
     /// ```
+    #[track_caller]
     pub fn reserve(&mut self, additional: usize) {
-        self.inner.reserve(additional);
+        if let Err(e) = self.reserve_inner(additional) {
+            grow_failed(e);
+        }
     }
 
+    /// Reserves room for at least `additional` more elements, or returns why
+    /// the arena could not grant it; the vector is unchanged on error.
+    ///
+    /// ```
+    /// use arenakit_arena::{AllocErrorKind, Arena, Vec};
+    ///
+    /// let mut arena = Arena::new();
+    /// arena.set_allocation_limit(Some(1024));
+    /// let mut v = Vec::<u64>::new_in(&arena);
+    /// assert!(v.try_reserve(16).is_ok());
+    /// let err = v.try_reserve(1_000).unwrap_err();
+    /// assert_eq!(err.kind(), AllocErrorKind::LimitExceeded { limit: 1024 });
+    /// assert!(v.capacity() >= 16);
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), AllocError> {
+        self.reserve_inner(additional).map_err(|e| e.err)
+    }
+
+    #[inline]
+    fn reserve_inner(&mut self, additional: usize) -> Result<(), GrowError> {
+        if additional <= self.cap - self.len {
+            return Ok(());
+        }
+        match self.len.checked_add(additional) {
+            Some(needed) => self.grow_to(needed, true),
+            None => Err(GrowError {
+                err: AllocError::new(AllocErrorKind::LayoutOverflow),
+                layout: Layout::new::<T>(),
+            }),
+        }
+    }
     /// Removes all elements, keeping the buffer.
     ///
     /// ```
@@ -164,7 +324,8 @@ impl<'a, T> Vec<'a, T> {
     /// assert!(v.is_empty());
     /// ```
     pub fn clear(&mut self) {
-        self.inner.clear();
+        // Elements need no drop (invariant 3).
+        self.len = 0;
     }
 
     /// Shortens the vector to `len` elements (no effect if it is shorter).
@@ -176,10 +337,15 @@ impl<'a, T> Vec<'a, T> {
     /// assert_eq!(&v[..], &[0, 1]);
     /// ```
     pub fn truncate(&mut self, len: usize) {
-        self.inner.truncate(len);
+        // Elements need no drop (invariant 3).
+        self.len = self.len.min(len);
     }
 
     /// Appends clones of the elements of `src`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the capacity overflows or the arena's limit is reached.
     ///
     /// ```
     /// let arena = arenakit_arena::Arena::new();
@@ -192,7 +358,15 @@ impl<'a, T> Vec<'a, T> {
     where
         T: Clone,
     {
-        self.inner.extend_from_slice(src);
+        self.reserve(src.len());
+        for value in src {
+            // SAFETY: `reserve` made room for `src.len()` more elements, so
+            // slot `len` is allocated and not initialised. `len` counts each
+            // element as it is written, so a panicking `clone` leaves the
+            // vector valid.
+            unsafe { self.ptr.add(self.len).write(value.clone()) };
+            self.len += 1;
+        }
     }
 
     /// The elements as a slice.
@@ -203,7 +377,9 @@ impl<'a, T> Vec<'a, T> {
     /// assert_eq!(v.as_slice(), &[4, 5]);
     /// ```
     pub fn as_slice(&self) -> &[T] {
-        &self.inner
+        // SAFETY: `ptr` is aligned and valid for `len` initialised elements
+        // (invariants 1 and 2), borrowed from `self`.
+        unsafe { slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 
     /// The elements as a mutable slice.
@@ -215,7 +391,9 @@ impl<'a, T> Vec<'a, T> {
     /// assert_eq!(&v[..], &[9, 5]);
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        &mut self.inner
+        // SAFETY: as in `as_slice`, and the block is referenced only by this
+        // vector (invariant 1), borrowed mutably.
+        unsafe { slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
 
     /// Turns the vector into a mutable slice that lives as long as the arena
@@ -231,9 +409,23 @@ impl<'a, T> Vec<'a, T> {
     /// assert_eq!(s, &[2]);
     /// assert_eq!(arena.allocated_bytes(), 8);
     /// ```
-    pub fn into_slice_mut(mut self) -> &'a mut [T] {
-        self.inner.shrink_to_fit();
-        self.inner.leak()
+    pub fn into_slice_mut(self) -> &'a mut [T] {
+        let this = mem::ManuallyDrop::new(self);
+        if size_of::<T>() != 0 && this.cap > this.len {
+            // Gives the unused tail back when the block is the arena's last;
+            // otherwise nothing changes. The block keeps its start, so `ptr`
+            // stays valid for `len` elements either way.
+            this.arena.resize_last_in_place(
+                this.ptr.cast(),
+                this.cap * size_of::<T>(),
+                this.len * size_of::<T>(),
+                align_of::<T>(),
+            );
+        }
+        // SAFETY: the block holds `len` initialised elements (invariants 1
+        // and 2) and stays valid while the arena is borrowed for `'a`; the
+        // vector is consumed and not dropped, so nothing else refers to it.
+        unsafe { slice::from_raw_parts_mut(this.ptr.as_ptr(), this.len) }
     }
 
     /// Turns the vector into a shared slice that lives as long as the arena
@@ -253,20 +445,45 @@ impl<T> Deref for Vec<'_, T> {
     type Target = [T];
 
     fn deref(&self) -> &[T] {
-        &self.inner
+        self.as_slice()
     }
 }
 
 impl<T> DerefMut for Vec<'_, T> {
     fn deref_mut(&mut self) -> &mut [T] {
-        &mut self.inner
+        self.as_mut_slice()
     }
 }
 
 impl<T> Extend<T> for Vec<'_, T> {
+    #[track_caller]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        self.inner.extend(iter);
+        let iter = iter.into_iter();
+        self.reserve(iter.size_hint().0);
+        for value in iter {
+            self.push(value);
+        }
     }
+}
+
+impl<T> Drop for Vec<'_, T> {
+    /// Gives the block back to the arena when it is the arena's last
+    /// allocation, as a dropped `Box` would; the elements need no drop.
+    fn drop(&mut self) {
+        if size_of::<T>() != 0 && self.cap > 0 {
+            self.arena
+                .reclaim_last(self.ptr.cast(), self.cap * size_of::<T>());
+        }
+    }
+}
+
+#[cold]
+#[track_caller]
+fn capacity_overflow() -> ! {
+    alloc_failed(
+        AllocError::new(AllocErrorKind::LayoutOverflow),
+        Layout::new::<u8>(),
+    )
 }
 
 impl<T: fmt::Debug> fmt::Debug for Vec<'_, T> {

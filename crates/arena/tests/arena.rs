@@ -307,6 +307,148 @@ fn arena_vec_grows_in_place_and_becomes_a_slice() {
     assert_eq!(arena.allocated_bytes(), 800);
 }
 
+/// A way to grow an arena vector (the arena is passed for constructors).
+type Grow = fn(&mut ArenaVec<'_, u64>, &Arena);
+
+/// Runs `grow` on a vector in an arena limited to 64 bytes and returns the
+/// panic message, or `None` if it did not panic.
+fn arena_vec_panic_past_limit(grow: Grow) -> Option<String> {
+    let mut arena = Arena::new();
+    arena.set_allocation_limit(Some(64));
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        let mut v = ArenaVec::new_in(&arena);
+        grow(&mut v, &arena);
+    }));
+    let payload = caught.err()?;
+    Some(match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map_or_else(|_| String::new(), |m| (*m).to_owned()),
+    })
+}
+
+#[test]
+fn arena_vec_growth_past_the_limit_panics_naming_the_limit() {
+    let cases: [(&str, Grow); 6] = [
+        ("push", |v, _| (0..100).for_each(|i| v.push(i))),
+        ("reserve", |v, _| v.reserve(100)),
+        ("extend", |v, _| v.extend(0..100)),
+        ("extend without a size hint", |v, _| {
+            v.extend((0..100).filter(|_| true))
+        }),
+        ("extend_from_slice", |v, _| v.extend_from_slice(&[7; 100])),
+        ("with_capacity_in", |_, arena| {
+            ArenaVec::<u64>::with_capacity_in(100, arena);
+        }),
+    ];
+    for (name, grow) in cases {
+        let message = arena_vec_panic_past_limit(grow);
+        assert_eq!(
+            message.as_deref(),
+            Some("arena allocation limit of 64 bytes exceeded"),
+            "{name}"
+        );
+    }
+    // Within the limit the same calls succeed.
+    let mut arena = Arena::new();
+    arena.set_allocation_limit(Some(64));
+    let v = ArenaVec::from_iter_in(0..8u64, &arena);
+    assert_eq!(v.as_slice(), &[0, 1, 2, 3, 4, 5, 6, 7]);
+}
+
+#[test]
+fn arena_vec_try_reserve_reports_why_and_leaves_the_vector_usable() {
+    let mut arena = Arena::new();
+    arena.set_allocation_limit(Some(256));
+    let mut v = ArenaVec::new_in(&arena);
+    v.extend_from_slice(&[1u32, 2, 3]);
+    let err = v.try_reserve(1_000).unwrap_err();
+    assert_eq!(err.kind(), AllocErrorKind::LimitExceeded { limit: 256 });
+    assert_eq!(v.as_slice(), &[1, 2, 3]);
+    let err = v.try_reserve(usize::MAX).unwrap_err();
+    assert_eq!(err.kind(), AllocErrorKind::LayoutOverflow);
+    assert!(v.try_reserve(10).is_ok());
+    assert!(v.capacity() >= 13);
+    v.push(4);
+    assert_eq!(v.into_slice(), &[1, 2, 3, 4]);
+}
+
+#[test]
+#[should_panic(expected = "arena allocation size overflows")]
+fn arena_vec_capacity_overflow_panics() {
+    let arena = Arena::new();
+    ArenaVec::<u64>::with_capacity_in(usize::MAX / 4, &arena);
+}
+
+#[test]
+fn arena_vec_of_zero_sized_values_never_allocates() {
+    let arena = Arena::new();
+    let mut v = ArenaVec::new_in(&arena);
+    assert_eq!(v.capacity(), usize::MAX);
+    for _ in 0..1000 {
+        v.push(());
+    }
+    v.extend_from_slice(&[(); 24]);
+    assert_eq!(v.pop(), Some(()));
+    assert_eq!(v.len(), 1023);
+    assert_eq!(v.into_slice().len(), 1023);
+    assert_eq!(arena.stats().reserved_bytes, 0);
+}
+
+#[test]
+fn dropped_arena_vec_gives_its_block_back_when_last() {
+    let arena = Arena::new();
+    let kept = arena.alloc(1u64);
+    let mut v = ArenaVec::with_capacity_in(10, &arena);
+    v.push(2u64);
+    assert_eq!(arena.allocated_bytes(), 8 + 80);
+    drop(v);
+    assert_eq!(arena.allocated_bytes(), 8);
+    // Not the last block: dropping changes nothing.
+    let v = ArenaVec::from_iter_in([3u64, 4], &arena);
+    let after = arena.alloc(5u64);
+    let used = arena.allocated_bytes();
+    drop(v);
+    assert_eq!(arena.allocated_bytes(), used);
+    assert_eq!((*kept, *after), (1, 5));
+}
+
+#[test]
+fn arena_vec_survives_a_panicking_clone() {
+    #[derive(Debug, PartialEq)]
+    struct Fragile(u32);
+    impl Clone for Fragile {
+        fn clone(&self) -> Self {
+            assert!(self.0 != 3, "cannot clone 3");
+            Fragile(self.0)
+        }
+    }
+    let arena = Arena::new();
+    let mut v = ArenaVec::new_in(&arena);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        v.extend_from_slice(&[Fragile(1), Fragile(2), Fragile(3), Fragile(4)]);
+    }));
+    assert!(caught.is_err());
+    // The elements cloned before the panic are kept; nothing half-written is.
+    assert_eq!(v.as_slice(), &[Fragile(1), Fragile(2)]);
+    v.push(Fragile(5));
+    assert_eq!(v.into_slice(), &[Fragile(1), Fragile(2), Fragile(5)]);
+}
+
+#[test]
+fn arena_vec_moves_when_another_allocation_follows_it() {
+    let arena = Arena::new();
+    let mut v = ArenaVec::new_in(&arena);
+    v.extend_from_slice(&[1u32, 2, 3, 4]);
+    let before = v.as_ptr();
+    let other = arena.alloc(9u32);
+    v.push(5);
+    assert_ne!(v.as_ptr(), before);
+    assert_eq!(v.as_slice(), &[1, 2, 3, 4, 5]);
+    assert_eq!(*other, 9);
+}
+
 #[test]
 fn allocator_api2_vec_in_the_arena() {
     let arena = Arena::new();
@@ -387,6 +529,25 @@ fn strings_and_values_share_a_chunk_without_overlap() {
     assert_eq!(arena.stats().chunk_count, 1);
     arena.alloc(4u64);
     assert_eq!(arena.stats().chunk_count, 2);
+}
+
+#[test]
+fn impossible_sizes_panic_instead_of_aborting() {
+    let message = |payload: Box<dyn std::any::Any + Send>| payload.downcast::<String>().map(|m| *m);
+    let caught = catch_unwind(|| Arena::with_capacity(isize::MAX as usize - 14));
+    assert_eq!(
+        caught.err().map(message).and_then(Result::ok).as_deref(),
+        Some("arena allocation size overflows or is not a valid layout")
+    );
+    let arena = Arena::new();
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        arena.alloc_slice_fill_iter(std::iter::repeat_n(0u64, usize::MAX / 4));
+    }));
+    assert_eq!(
+        caught.err().map(message).and_then(Result::ok).as_deref(),
+        Some("arena allocation size overflows or is not a valid layout")
+    );
+    assert_eq!(arena.allocated_bytes(), 0);
 }
 
 #[test]

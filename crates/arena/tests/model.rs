@@ -218,3 +218,110 @@ proptest! {
         run_model(&ops)?;
     }
 }
+
+/// One step on two arena vectors (of different element sizes), mirrored on
+/// `std` vectors.
+#[derive(Clone, Debug)]
+enum VecOp {
+    Push(u16),
+    Pop,
+    Truncate(usize),
+    Clear,
+    Reserve(usize),
+    ExtendFromSlice(Vec<u16>),
+    /// `Extend` from an iterator that hides its length.
+    ExtendFiltered(usize),
+    /// Another allocation in the arena, so the next growth cannot be in place.
+    Interleave,
+    /// Pushes onto the second vector (growth alternates between the two).
+    PushOther(u64),
+    /// Freezes the first vector into a slice, checks it, and starts a new one.
+    Freeze,
+}
+
+fn vec_op() -> impl Strategy<Value = VecOp> {
+    prop_oneof![
+        8 => any::<u16>().prop_map(VecOp::Push),
+        2 => Just(VecOp::Pop),
+        1 => (0usize..20).prop_map(VecOp::Truncate),
+        1 => Just(VecOp::Clear),
+        1 => (0usize..50).prop_map(VecOp::Reserve),
+        2 => prop::collection::vec(any::<u16>(), 0..20).prop_map(VecOp::ExtendFromSlice),
+        1 => (0usize..20).prop_map(VecOp::ExtendFiltered),
+        2 => Just(VecOp::Interleave),
+        3 => any::<u64>().prop_map(VecOp::PushOther),
+        1 => Just(VecOp::Freeze),
+    ]
+}
+
+fn run_vec_model(ops: &[VecOp]) -> Result<(), TestCaseError> {
+    let arena = Arena::new();
+    let mut frozen: Vec<(&[u16], Vec<u16>)> = Vec::new();
+    let mut interleaved: Vec<(&u64, u64)> = Vec::new();
+    let mut a = arenakit_arena::Vec::new_in(&arena);
+    let mut model_a: Vec<u16> = Vec::new();
+    let mut b = arenakit_arena::Vec::new_in(&arena);
+    let mut model_b: Vec<u64> = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        match op.clone() {
+            VecOp::Push(x) => {
+                a.push(x);
+                model_a.push(x);
+            }
+            VecOp::Pop => prop_assert_eq!(a.pop(), model_a.pop()),
+            VecOp::Truncate(n) => {
+                a.truncate(n);
+                model_a.truncate(n);
+            }
+            VecOp::Clear => {
+                a.clear();
+                model_a.clear();
+            }
+            VecOp::Reserve(n) => {
+                a.reserve(n);
+                prop_assert!(a.capacity() >= a.len() + n);
+            }
+            VecOp::ExtendFromSlice(xs) => {
+                a.extend_from_slice(&xs);
+                model_a.extend_from_slice(&xs);
+            }
+            VecOp::ExtendFiltered(n) => {
+                let xs = (0..n as u16).filter(|x| x % 3 != 0);
+                a.extend(xs.clone());
+                model_a.extend(xs);
+            }
+            VecOp::Interleave => interleaved.push((arena.alloc(i as u64), i as u64)),
+            VecOp::PushOther(x) => {
+                b.push(x);
+                model_b.push(x);
+            }
+            VecOp::Freeze => {
+                let done = std::mem::replace(&mut a, arenakit_arena::Vec::new_in(&arena));
+                frozen.push((done.into_slice(), std::mem::take(&mut model_a)));
+            }
+        }
+        prop_assert!(a.len() <= a.capacity());
+        prop_assert_eq!(a.as_slice(), &model_a[..]);
+        prop_assert_eq!(b.as_slice(), &model_b[..]);
+    }
+    // Nothing written through one vector or allocation reached another.
+    for (slice, model) in &frozen {
+        prop_assert_eq!(*slice, &model[..]);
+    }
+    for (value, expected) in &interleaved {
+        prop_assert_eq!(**value, *expected);
+    }
+    prop_assert_eq!(a.into_slice(), &model_a[..]);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn arena_vec_behaves_like_std_vec(
+        ops in prop::collection::vec(vec_op(), 0..if cfg!(miri) { 40 } else { 300 })
+    ) {
+        run_vec_model(&ops)?;
+    }
+}
