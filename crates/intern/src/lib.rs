@@ -62,7 +62,7 @@ use std::ops::Index;
 use std::ptr::NonNull;
 
 use arenakit_arena::Arena;
-use table::{Probe, Table, Tag};
+use table::{Key, Probe, Table};
 
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
 pub use keywords::Keywords;
@@ -261,12 +261,12 @@ impl MemoryUsage {
     }
 }
 
-/// The index tag of `string`: its hash under `hasher` and its length.
+/// The index key of a string: its hash under `hasher` and its length.
 #[inline(always)]
-fn tag_of<S: BuildHasher>(hasher: &S, string: &str) -> Tag {
+fn key_of<S: BuildHasher>(hasher: &S, string: &[u8]) -> Key {
     let mut state = hasher.build_hasher();
-    state.write(string.as_bytes());
-    Tag::new(state.finish(), string.len())
+    state.write(string);
+    Key::new(state.finish(), string.len())
 }
 
 /// The words a look-up compares for a string (invariant 6): the head pair
@@ -319,8 +319,8 @@ fn compared_words(bytes: &[u8]) -> ((u64, u64), u64) {
 //    time, so every span is live: a `&str` built from a span and bounded by a
 //    borrow of `self` cannot outlive its memory.
 // 3. `table` holds one slot per span: the slot of symbol `s` holds
-//    `tag_of(&self.hasher, string of s)` and sits where that tag leads (the
-//    table's invariant 2), and `s.to_index() < spans.len() == words.len()
+//    the tag of `key_of(&self.hasher, string of s)` and sits where that key
+//    leads (the table's invariant 2), and `s.to_index() < spans.len() == words.len()
 //    == tail_words.len()`. So every symbol a slot holds indexes `spans`,
 //    `words` and `tail_words`.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
@@ -703,17 +703,17 @@ impl<S: BuildHasher> Interner<S> {
     /// ```
     #[inline(always)]
     pub fn try_get_or_intern(&mut self, string: &str) -> Result<Symbol, CapacityError> {
-        let (tag, probe) = self.lookup(string);
+        let (key, probe) = self.lookup(string);
         match probe {
             Probe::Found { symbol, index } => {
-                self.table.move_home(index, tag);
+                self.table.move_home(index, key);
                 Ok(symbol)
             }
-            Probe::Vacant { index } => self.insert_absent(string, tag, index),
+            Probe::Vacant { index } => self.insert_absent(string, key, index),
         }
     }
 
-    /// Interns `string`, which is absent, whose tag is `tag` and whose probe
+    /// Interns `string`, which is absent, whose key is `key` and whose probe
     /// ended at the empty slot `index`.
     ///
     /// Kept out of line: in a stream of identifiers most look-ups find their
@@ -722,7 +722,7 @@ impl<S: BuildHasher> Interner<S> {
     fn insert_absent(
         &mut self,
         string: &str,
-        tag: Tag,
+        key: Key,
         index: usize,
     ) -> Result<Symbol, CapacityError> {
         if self.spans.len() >= self.limit {
@@ -733,8 +733,10 @@ impl<S: BuildHasher> Interner<S> {
             return Err(CapacityError);
         };
         let index = if self.table.is_full() {
-            self.table.grow();
-            self.table.vacant_index(tag)
+            let (hasher, spans) = (&self.hasher, &*self.spans);
+            self.table
+                .grow(|symbol| key_of(hasher, stored_bytes(spans, symbol)));
+            self.table.vacant_index(key)
         } else {
             index
         };
@@ -747,13 +749,13 @@ impl<S: BuildHasher> Interner<S> {
         self.words.push(words);
         self.tail_words.push(tail_words);
         self.string_bytes += string.len();
-        // Invariant 3: the slot goes where the string's tag leads, and its
+        // Invariant 3: the slot goes where the string's key leads, and its
         // symbol's span and words were pushed just before.
-        self.table.insert(index, tag, symbol);
+        self.table.insert(index, key, symbol);
         Ok(symbol)
     }
 
-    /// Looks `string` up in the index: its tag, and where the probe ended.
+    /// Looks `string` up in the index: its key, and where the probe ended.
     ///
     /// Strings of at most 16 bytes (most identifiers) are looked up inline
     /// and compared by the two words that hold all their bytes (see
@@ -761,7 +763,7 @@ impl<S: BuildHasher> Interner<S> {
     /// the stored string's words (invariant 6); equal tags mean equal
     /// lengths. Longer strings take [`lookup_long`](Self::lookup_long).
     #[inline(always)]
-    fn lookup(&self, string: &str) -> (Tag, Probe) {
+    fn lookup(&self, string: &str) -> (Key, Probe) {
         let query = string.as_bytes();
         if query.len() > 16 {
             return self.lookup_long(string);
@@ -769,15 +771,15 @@ impl<S: BuildHasher> Interner<S> {
         // With `IdentHash` the compiler sees that the hash reads the same
         // words, and loads them once.
         let words = hash::short_words(query);
-        let tag = tag_of(&self.hasher, string);
+        let key = key_of(&self.hasher, query);
         let stored_words = &*self.words;
-        let probe = self.table.find(tag, |symbol| {
+        let probe = self.table.find(key, |symbol| {
             // SAFETY: the symbol comes from a slot of the index, so by
             // invariant 3 it is in range of `words`.
             let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
             *stored == words
         });
-        (tag, probe)
+        (key, probe)
     }
 
     /// [`lookup`](Self::lookup) for a string longer than 16 bytes.
@@ -787,13 +789,13 @@ impl<S: BuildHasher> Interner<S> {
     /// which are read side by side, both indexed by the symbol; a longer
     /// string is compared byte by byte.
     #[inline(never)]
-    fn lookup_long(&self, string: &str) -> (Tag, Probe) {
-        let tag = tag_of(&self.hasher, string);
+    fn lookup_long(&self, string: &str) -> (Key, Probe) {
         let query = string.as_bytes();
+        let key = key_of(&self.hasher, query);
         if query.len() <= 24 {
             let (head, tail) = hash::medium_words(query);
             let (words, tail_words) = (&*self.words, &*self.tail_words);
-            let probe = self.table.find(tag, |symbol| {
+            let probe = self.table.find(key, |symbol| {
                 let index = symbol.to_index();
                 // SAFETY: the symbol comes from a slot of the index, so by
                 // invariant 3 it is in range of both vectors.
@@ -805,15 +807,15 @@ impl<S: BuildHasher> Interner<S> {
                     (stored_head.0 ^ head.0) | (stored_head.1 ^ head.1) | (stored_tail ^ tail);
                 differ == 0
             });
-            return (tag, probe);
+            return (key, probe);
         }
         let spans = &*self.spans;
         // Tags hold lengths exactly only up to `table::MAX_EXACT_LEN`; the
         // slice comparison checks the lengths first.
         let probe = self
             .table
-            .find(tag, |symbol| stored_bytes(spans, symbol) == query);
-        (tag, probe)
+            .find(key, |symbol| stored_bytes(spans, symbol) == query);
+        (key, probe)
     }
 
     /// The symbol of `string` if it has been interned, without interning it.

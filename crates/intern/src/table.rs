@@ -4,8 +4,10 @@
 //! A slot holds a string's [`Tag`] (24 bits of its hash and its length) and
 //! its symbol. A probe compares tags first, so the caller's comparison runs
 //! only when the hash bits and the length agree: a miss reads slots and
-//! nothing else, and growing the table moves slots by their stored tag
-//! without reading any string.
+//! nothing else. Growing a table of up to 2^24 slots moves slots by their
+//! stored tag without reading any string; a bigger table takes its home
+//! slots from hash bits the tag does not keep, so growing it hashes the
+//! strings again (see [`Key`]).
 //!
 //! The slots are small so that the table stays in a 1 MiB cache for tens
 //! of thousands of strings: on a skewed stream of identifiers, the slot is
@@ -25,28 +27,66 @@ use crate::Symbol;
 /// stored as this one.
 pub(crate) const MAX_EXACT_LEN: usize = 254;
 
-/// A string's tag as the table stores it: the low 24 bits of its hash
-/// (folded from the 64 the string's hasher gives) and, in the top 8 bits,
-/// its length, saturated at `MAX_EXACT_LEN + 1`. Two strings with equal tags
-/// of at most `MAX_EXACT_LEN` bytes have the same length. The home slot
-/// comes from the low bits, which are the hash's for any table of up to
-/// 2^24 slots.
+/// A string's tag as the table stores it: the low 24 bits of its folded
+/// hash (see [`Key`]) and, in the top 8 bits, its length, saturated at
+/// `MAX_EXACT_LEN + 1`. Two strings with equal tags of at most
+/// `MAX_EXACT_LEN` bytes have the same length.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Tag(u32);
 
-impl Tag {
-    /// The tag of a string of `len` bytes whose 64-bit hash is `hash`.
+/// The most slots a table may have for a slot's home to be found from its
+/// stored [`Tag`] alone: the tag keeps this many values of hash bits.
+///
+/// Any smaller power of two is also correct (it only makes growth hash
+/// strings again sooner), so unit tests lower it to take that path with
+/// small tables.
+const TAG_HOMES: usize = if cfg!(test) { 1 << 6 } else { 1 << 24 };
+
+/// What a probe needs to know of a string: its [`Tag`], and the hash bits
+/// its home slot is taken from.
+///
+/// Both come from the hash folded to the word size (`hash ^ hash >> 32`).
+/// The tag keeps its low 24 bits; the home slot is the folded hash masked
+/// to the table's size, so in a table of up to [`TAG_HOMES`] slots it is the
+/// stored tag's low bits, and in a bigger one it takes further hash bits.
+/// (Taking it from the tag itself would put the length bits into the home
+/// slot of a table past 2^24 slots, so strings of one length would crowd
+/// into a 2^24th of the table and form probe runs millions of slots long.)
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Key {
+    tag: Tag,
+    folded: usize,
+}
+
+impl Key {
+    /// The key of a string of `len` bytes whose 64-bit hash is `hash`.
     #[inline(always)]
-    pub(crate) fn new(hash: u64, len: usize) -> Tag {
-        let folded = (hash ^ (hash >> 32)) as u32;
+    pub(crate) fn new(hash: u64, len: usize) -> Key {
+        // On 32-bit targets the cast keeps the low half, which is the part
+        // the tag takes its bits from.
+        let folded = (hash ^ (hash >> 32)) as usize;
         let len = len.min(MAX_EXACT_LEN + 1) as u32;
-        Tag((folded & 0x00ff_ffff) | (len << 24))
+        Key {
+            tag: Tag((folded as u32 & 0x00ff_ffff) | (len << 24)),
+            folded,
+        }
     }
 
-    /// The slot a probe for this tag starts from, in a table of `mask + 1`
-    /// slots.
+    /// The slot a probe for this string starts from, in a table of
+    /// `mask + 1` slots.
     #[inline(always)]
     fn home(self, mask: usize) -> usize {
+        self.folded & mask
+    }
+}
+
+impl Tag {
+    /// The home slot of the string whose stored tag this is, in a table of
+    /// `mask + 1 <= TAG_HOMES` slots: the same slot as [`Key::home`], since
+    /// both are the folded hash's low bits.
+    #[inline(always)]
+    fn home(self, mask: usize) -> usize {
+        debug_assert!(mask < TAG_HOMES);
         self.0 as usize & mask
     }
 }
@@ -125,13 +165,14 @@ impl Table {
         self.len = 0;
     }
 
-    /// Looks up the string whose tag is `tag`: `is_string(symbol)` says
+    /// Looks up the string whose key is `key`: `is_string(symbol)` says
     /// whether the string of a slot's symbol is that string. It is asked
-    /// only of slots whose stored tag equals `tag`.
+    /// only of slots whose stored tag equals the key's.
     #[inline(always)]
-    pub(crate) fn find(&self, tag: Tag, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
+    pub(crate) fn find(&self, key: Key, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
         let mask = self.slots.len() - 1;
-        let mut index = tag.home(mask);
+        let tag = key.tag;
+        let mut index = key.home(mask);
         loop {
             // SAFETY: `index <= mask = slots.len() - 1` (the length is a
             // power of two of at least `MIN_SLOTS`, invariant 1).
@@ -146,7 +187,7 @@ impl Table {
         }
     }
 
-    /// Moves the string found at slot `index` by a probe for `tag` to its
+    /// Moves the string found at slot `index` by a probe for `key` to its
     /// home slot, if it is not there, by swapping it with the string there.
     ///
     /// A look-up that finds its string past the home slot steps over every
@@ -162,8 +203,8 @@ impl Table {
     /// has none on the way to `index` either. The set of full slots does not
     /// change, so no other string's probe path does.
     #[inline(always)]
-    pub(crate) fn move_home(&mut self, index: usize, tag: Tag) {
-        let home = tag.home(self.slots.len() - 1);
+    pub(crate) fn move_home(&mut self, index: usize, key: Key) {
+        let home = key.home(self.slots.len() - 1);
         if index != home {
             self.swap(index, home);
         }
@@ -174,7 +215,8 @@ impl Table {
     #[cold]
     #[inline(never)]
     fn swap(&mut self, a: usize, b: usize) {
-        debug_assert_eq!(self.slots[a].tag.home(self.slots.len() - 1), b);
+        let mask = self.slots.len() - 1;
+        debug_assert!(mask >= TAG_HOMES || self.slots[a].tag.home(mask) == b);
         self.slots.swap(a, b);
     }
 
@@ -184,35 +226,59 @@ impl Table {
         (self.len + 1) * MAX_LOAD_DEN > self.slots.len() * MAX_LOAD_NUM
     }
 
-    /// Doubles the table, moving every slot by its stored tag. Strings are
-    /// not read.
+    /// Doubles the table. Up to [`TAG_HOMES`] slots every slot moves by its
+    /// stored tag and no string is read. A bigger table asks `key_of` for
+    /// the key of every symbol, which hashes its string again, in symbol
+    /// order: the strings are then read in the order they were stored, not
+    /// scattered as the slots are.
+    ///
+    /// The table must hold exactly the symbols with indices `0..len`, as an
+    /// interner's does (its invariant 3).
     #[cold]
     #[inline(never)]
-    pub(crate) fn grow(&mut self) {
+    pub(crate) fn grow(&mut self, mut key_of: impl FnMut(Symbol) -> Key) {
         let new_len = slots_for(self.len + 1).max(self.slots.len() * 2);
         let old = std::mem::replace(
             &mut self.slots,
             vec![Slot::EMPTY; new_len].into_boxed_slice(),
         );
-        for slot in old.iter().filter(|slot| slot.symbol.is_some()) {
-            let index = self.vacant_index(slot.tag);
-            self.slots[index] = *slot;
+        if new_len <= TAG_HOMES {
+            let mask = new_len - 1;
+            for slot in old.iter().filter(|slot| slot.symbol.is_some()) {
+                let index = self.vacant_index_from(slot.tag.home(mask));
+                self.slots[index] = *slot;
+            }
+        } else {
+            drop(old);
+            for index in 0..self.len {
+                let symbol = Symbol::from_index(index as u32);
+                let key = key_of(symbol);
+                let slot = self.vacant_index(key);
+                self.slots[slot] = Slot {
+                    tag: key.tag,
+                    symbol: Some(symbol),
+                };
+            }
         }
     }
 
-    /// The empty slot where a string of tag `tag`, known to be absent, goes.
-    pub(crate) fn vacant_index(&self, tag: Tag) -> usize {
+    /// The empty slot where a string of key `key`, known to be absent, goes.
+    pub(crate) fn vacant_index(&self, key: Key) -> usize {
+        self.vacant_index_from(key.home(self.slots.len() - 1))
+    }
+
+    /// The first empty slot from `index` on.
+    fn vacant_index_from(&self, mut index: usize) -> usize {
         let mask = self.slots.len() - 1;
-        let mut index = tag.home(mask);
         while self.slots[index].symbol.is_some() {
             index = (index + 1) & mask;
         }
         index
     }
 
-    /// Fills the empty slot `index` with `symbol`, whose string's tag is
-    /// `tag`. `index` came from [`find`](Table::find) or
-    /// [`vacant_index`](Table::vacant_index) for `tag` with no change to the
+    /// Fills the empty slot `index` with `symbol`, whose string's key is
+    /// `key`. `index` came from [`find`](Table::find) or
+    /// [`vacant_index`](Table::vacant_index) for `key` with no change to the
     /// table since, the string is absent, and the table is not
     /// [full](Table::is_full).
     ///
@@ -220,12 +286,12 @@ impl Table {
     ///
     /// Panics if the slot is full, which the preconditions rule out.
     #[inline]
-    pub(crate) fn insert(&mut self, index: usize, tag: Tag, symbol: Symbol) {
+    pub(crate) fn insert(&mut self, index: usize, key: Key, symbol: Symbol) {
         debug_assert!(!self.is_full());
         let slot = &mut self.slots[index];
         assert!(slot.symbol.is_none(), "interner table slot taken");
         *slot = Slot {
-            tag,
+            tag: key.tag,
             symbol: Some(symbol),
         };
         self.len += 1;
@@ -249,15 +315,15 @@ fn slots_for(capacity: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// Inserts `symbol` with tag `tag` where a probe for it ends.
-    fn insert(table: &mut Table, tag: Tag, symbol: Symbol) {
-        let index = table.vacant_index(tag);
-        table.insert(index, tag, symbol);
+    /// Inserts `symbol` with key `key` where a probe for it ends.
+    fn insert(table: &mut Table, key: Key, symbol: Symbol) {
+        let index = table.vacant_index(key);
+        table.insert(index, key, symbol);
     }
 
-    /// The slot that holds `symbol`, found by a probe for `tag`.
-    fn slot_of(table: &Table, tag: Tag, symbol: Symbol) -> usize {
-        match table.find(tag, |found| found == symbol) {
+    /// The slot that holds `symbol`, found by a probe for `key`.
+    fn slot_of(table: &Table, key: Key, symbol: Symbol) -> usize {
+        match table.find(key, |found| found == symbol) {
             Probe::Found { index, .. } => index,
             Probe::Vacant { .. } => panic!("{symbol:?} not found"),
         }
@@ -268,7 +334,7 @@ mod tests {
         let mut table = Table::with_capacity(4);
         // Three strings with one home slot: the low bits of their hashes
         // agree, the bits above differ.
-        let tags = [1, 2, 3].map(|i| Tag::new(5 + (i << 20), 3));
+        let tags = [1, 2, 3].map(|i| Key::new(5 + (i << 20), 3));
         let symbols = [0, 1, 2].map(Symbol::from_index);
         for (&tag, &symbol) in tags.iter().zip(&symbols) {
             insert(&mut table, tag, symbol);
@@ -286,5 +352,65 @@ mod tests {
         // A string already home stays.
         table.move_home(home, tags[2]);
         assert_eq!(slot_of(&table, tags[2], symbols[2]), home);
+    }
+
+    #[test]
+    fn home_slots_of_big_tables_come_from_the_hash_alone() {
+        let hashes = (0..1000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        for hash in hashes {
+            let (short, long) = (Key::new(hash, 8), Key::new(hash, 300));
+            assert_ne!(short.tag, long.tag);
+            // Past 2^24 slots, strings of different lengths with one hash
+            // share a home slot: the length takes no part in it.
+            for bits in [25, 28, 32] {
+                let mask = (1usize << bits) - 1;
+                assert_eq!(short.home(mask), long.home(mask));
+            }
+            // Up to 2^24 slots, the stored tag leads to the same home.
+            for bits in [4, 6] {
+                let mask = (1usize << bits) - 1;
+                assert_eq!(short.tag.home(mask), short.home(mask));
+            }
+        }
+        // And the high hash bits do reach the home slot.
+        let mask = (1usize << 32) - 1;
+        assert_ne!(Key::new(1 << 60, 8).home(mask), Key::new(0, 8).home(mask));
+    }
+
+    #[test]
+    fn growth_past_the_tag_homes_asks_for_each_key() {
+        let keys: Vec<Key> = (0..1000u64)
+            .map(|i| {
+                Key::new(
+                    i.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (i << 40),
+                    (i % 20) as usize,
+                )
+            })
+            .collect();
+        let mut table = Table::with_capacity(0);
+        let mut asked = 0;
+        for (i, &key) in keys.iter().enumerate() {
+            if table.is_full() {
+                table.grow(|symbol| {
+                    asked += 1;
+                    keys[symbol.to_index()]
+                });
+            }
+            insert(&mut table, key, Symbol::from_index(i as u32));
+        }
+        assert!(table.slots.len() > TAG_HOMES);
+        assert!(asked > 0);
+        for (i, &key) in keys.iter().enumerate() {
+            let symbol = Symbol::from_index(i as u32);
+            let index = slot_of(&table, key, symbol);
+            // Every string is on its probe path from its home slot.
+            let home = key.home(table.slots.len() - 1);
+            let mask = table.slots.len() - 1;
+            let mut at = home;
+            while at != index {
+                assert!(table.slots[at].symbol.is_some());
+                at = (at + 1) & mask;
+            }
+        }
     }
 }

@@ -155,3 +155,20 @@ fn long_strings_differing_at_the_end_are_told_apart() {
     assert_eq!(interner.get(&b), Some(sb));
     assert_eq!(interner.resolve(sa), a);
 }
+
+#[test]
+fn growth_that_hashes_strings_again_keeps_every_string_found() {
+    // Unit tests lower the table size past which growth hashes every string
+    // again, so a few thousand strings of many lengths take that path.
+    let strings: Vec<String> = (0..3000)
+        .map(|i| format!("{}{i}", "x".repeat(i % 40)))
+        .collect();
+    let mut interner = Interner::new();
+    let symbols: Vec<Symbol> = strings.iter().map(|s| interner.get_or_intern(s)).collect();
+    assert!(interner.table.allocation_size() > 1 << 12);
+    for (string, &symbol) in strings.iter().zip(&symbols) {
+        assert_eq!(interner.get(string), Some(symbol));
+        assert_eq!(interner.resolve(symbol), string);
+    }
+    assert_eq!(interner.get("absent"), None);
+}
