@@ -234,8 +234,9 @@ macro_rules! keywords {
         $vis mod $module {
             /// The position of each word in the list; its discriminant is the
             /// word's symbol index.
+            // No `repr`: an empty list makes an enum without variants,
+            // which takes none.
             #[allow(non_camel_case_types, clippy::upper_case_acronyms, dead_code)]
-            #[repr(u32)]
             enum Position {
                 $($name),*
             }

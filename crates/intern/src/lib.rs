@@ -916,26 +916,49 @@ impl<S> fmt::Debug for Interner<S> {
     }
 }
 
-impl<'a, S: BuildHasher> Extend<&'a str> for Interner<S> {
-    /// Interns every string.
+impl<T: AsRef<str>, S: BuildHasher> Extend<T> for Interner<S> {
+    /// Interns every string: `&str`, `String`, `&String`, `Box<str>` and
+    /// anything else that is [`AsRef<str>`].
     ///
     /// # Panics
     ///
     /// Panics if the interner would hold more than [`MAX_STRINGS`] strings.
-    fn extend<I: IntoIterator<Item = &'a str>>(&mut self, strings: I) {
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let names: Vec<String> = vec!["x".into(), "y".into(), "x".into()];
+    /// let mut interner = Interner::new();
+    /// interner.extend(&names);
+    /// interner.extend(["z"]);
+    /// assert_eq!(interner.len(), 3);
+    /// ```
+    fn extend<I: IntoIterator<Item = T>>(&mut self, strings: I) {
         for string in strings {
-            self.get_or_intern(string);
+            self.get_or_intern(string.as_ref());
         }
     }
 }
 
-impl<'a, S: BuildHasher + Default> FromIterator<&'a str> for Interner<S> {
-    /// Interns every string into a new interner.
+impl<T: AsRef<str>, S: BuildHasher + Default> FromIterator<T> for Interner<S> {
+    /// Interns every string into a new interner; see
+    /// [`extend`](Interner::extend) for the string types it takes.
     ///
     /// # Panics
     ///
     /// Panics if there are more than [`MAX_STRINGS`] distinct strings.
-    fn from_iter<I: IntoIterator<Item = &'a str>>(strings: I) -> Self {
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arenakit_intern::Interner;
+    ///
+    /// let interner: Interner = "a b a".split(' ').map(String::from).collect();
+    /// assert_eq!(interner.len(), 2);
+    /// ```
+    fn from_iter<I: IntoIterator<Item = T>>(strings: I) -> Self {
         let mut interner = Interner::default();
         interner.extend(strings);
         interner
@@ -952,7 +975,8 @@ impl<'a, S> IntoIterator for &'a Interner<S> {
 }
 
 /// An iterator over an interner's symbols and strings in interning order,
-/// from [`Interner::iter`].
+/// from [`Interner::iter`]. It is `Send` and `Sync`, like the `&str`s it
+/// yields.
 ///
 /// # Examples
 ///
@@ -967,6 +991,15 @@ impl<'a, S> IntoIterator for &'a Interner<S> {
 pub struct Iter<'a> {
     spans: std::iter::Enumerate<std::slice::Iter<'a, NonNull<str>>>,
 }
+
+// SAFETY: an `Iter` only reads the strings of spans as `&'a str`, and they
+// are immutable while the interner is borrowed for `'a` (invariants 1, 2
+// and 5); it never touches the arena or the hasher. So it may move to, or be
+// shared with, another thread, like the `&'a str`s it yields.
+unsafe impl Send for Iter<'_> {}
+
+// SAFETY: as for `Send`; through `&Iter` nothing is even read.
+unsafe impl Sync for Iter<'_> {}
 
 impl<'a> Iter<'a> {
     /// Turns an enumerated span into a symbol and its string.

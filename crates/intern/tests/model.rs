@@ -316,6 +316,19 @@ keywords! {
     }
 }
 
+arenakit_intern::keywords! {
+    /// A list with no words, which a generated language may well have.
+    mod no_keywords {}
+}
+
+#[test]
+fn an_empty_keyword_list_interns_nothing_first() {
+    assert!(no_keywords::KEYWORDS.is_empty());
+    let mut interner = Interner::with_keywords(&no_keywords::KEYWORDS);
+    assert!(interner.is_empty());
+    assert_eq!(interner.get_or_intern("x").to_index(), 0);
+}
+
 #[test]
 fn keyword_constants_are_the_interned_symbols() {
     let mut interner = Interner::with_keywords(&kw::KEYWORDS);
@@ -381,6 +394,12 @@ fn interner_moves_across_threads_and_shares_reads() {
                 }
             });
         }
+        // An iterator, too, can go to another thread.
+        let mut iter = interner.iter();
+        assert_eq!(iter.next().map(|(_, s)| s), Some("name0"));
+        let rest = scope.spawn(move || iter.map(|(_, s)| s.len()).sum::<usize>());
+        // The rest: "name1" to "name9", then "name10" to "name99".
+        assert_eq!(rest.join().unwrap(), 9 * 5 + 90 * 6);
     });
 }
 
