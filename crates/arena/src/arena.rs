@@ -716,6 +716,7 @@ impl Arena {
     /// copy of one), valid for reads of `old_size` bytes, with
     /// `old_size <= new_layout.size()`; after a successful call the caller
     /// uses only the returned block.
+    #[inline]
     pub(crate) unsafe fn grow_block(
         &self,
         ptr: NonNull<u8>,

@@ -67,8 +67,12 @@ struct GrowError {
 
 /// Grows the block of a vector (`ptr`, `cap` elements) to hold at least
 /// `needed` elements, doubling when `amortized`, and returns the new block
-/// and capacity. Takes the fields by value, not `&mut Vec`, so the vector
-/// itself does not escape and its fields stay in registers in `push` loops.
+/// and capacity, or `None` if the arena refused.
+///
+/// Takes the fields by value, not `&mut Vec`, so the vector itself does not
+/// escape and its fields stay in registers in `push` loops, and returns
+/// them in two registers: why a growth failed is found out by
+/// [`grow_again`], out of line.
 ///
 /// # Safety
 ///
@@ -76,6 +80,43 @@ struct GrowError {
 /// is not zero-sized, and `needed > cap`.
 #[inline(never)]
 unsafe fn grow<T>(
+    arena: &Arena,
+    ptr: NonNull<T>,
+    cap: usize,
+    needed: usize,
+    amortized: bool,
+) -> Option<(NonNull<T>, usize)> {
+    // SAFETY: the caller's guarantees are `try_grow`'s.
+    unsafe { try_grow(arena, ptr, cap, needed, amortized) }.ok()
+}
+
+/// [`grow`] once more, after it failed, keeping the reason. A failed request
+/// leaves the arena as it was, so this normally fails the same way; if it
+/// succeeds after all, its block is as good as any.
+///
+/// # Safety
+///
+/// As [`grow`].
+#[cold]
+#[inline(never)]
+unsafe fn grow_again<T>(
+    arena: &Arena,
+    ptr: NonNull<T>,
+    cap: usize,
+    needed: usize,
+    amortized: bool,
+) -> Result<(NonNull<T>, usize), GrowError> {
+    // SAFETY: the caller's guarantees are `try_grow`'s.
+    unsafe { try_grow(arena, ptr, cap, needed, amortized) }
+}
+
+/// The body of [`grow`] and [`grow_again`].
+///
+/// # Safety
+///
+/// As [`grow`].
+#[inline(always)]
+unsafe fn try_grow<T>(
     arena: &Arena,
     ptr: NonNull<T>,
     cap: usize,
@@ -210,7 +251,12 @@ impl<'a, T> Vec<'a, T> {
         debug_assert!(needed > self.cap);
         // SAFETY: these are this vector's fields; `needed > cap` and, since a
         // zero-sized `T` has `cap == usize::MAX`, `T` is not zero-sized.
-        let (ptr, cap) = unsafe { grow(self.arena, self.ptr, self.cap, needed, amortized)? };
+        let grown = match unsafe { grow(self.arena, self.ptr, self.cap, needed, amortized) } {
+            Some(grown) => grown,
+            // SAFETY: as for `grow`; the vector has not changed since.
+            None => unsafe { grow_again(self.arena, self.ptr, self.cap, needed, amortized)? },
+        };
+        let (ptr, cap) = grown;
         self.ptr = ptr;
         self.cap = cap;
         Ok(())
