@@ -980,9 +980,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             self.pop_lru();
             self.stats.evictions += 1;
         }
+        // A lower capacity always shrinks the table too: a clone keeps the
+        // table's buckets but allocates only the slab's entries, so the
+        // slab's capacity alone does not tell whether the table is too big.
+        let shrinking = capacity < self.cap;
         self.cap = capacity;
         self.scratch = None;
-        if self.slab.capacity() > capacity {
+        if shrinking || self.slab.capacity() > capacity {
             self.slab.shrink_to(capacity);
             self.move_slots(|table, hasher| table.shrink_to(capacity, hasher));
         }
