@@ -50,8 +50,9 @@ const TAG_HOMES: usize = if cfg!(test) { 1 << 6 } else { 1 << 24 };
 /// to the table's size, so in a table of up to [`TAG_HOMES`] slots it is the
 /// stored tag's low bits, and in a bigger one it takes further hash bits.
 /// (Taking it from the tag itself would put the length bits into the home
-/// slot of a table past 2^24 slots, so strings of one length would crowd
-/// into a 2^24th of the table and form probe runs millions of slots long.)
+/// slot of a table past 2^24 slots, so strings of one length would all
+/// have their homes among the same 2^24 slots and form probe runs millions
+/// of slots long.)
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Key {
     tag: Tag,
@@ -133,13 +134,15 @@ pub(crate) enum Probe {
 /// 1. `slots.len()` is a power of two of at least `MIN_SLOTS`, and
 ///    at most `slots.len() * MAX_LOAD_NUM / MAX_LOAD_DEN < slots.len()`
 ///    slots are full, so every probe meets an empty slot.
-/// 2. A full slot sits on the probe path of its tag: between its home slot
-///    and its position (cyclically) there is no empty slot.
+/// 2. A full slot sits on the probe path of its string's [`Key`]: between
+///    its home slot and its position (cyclically) there is no empty slot.
 /// 3. `len` is the number of full slots.
 ///
-/// The table does not own the strings and never reads them: the caller
-/// keeps each full slot's tag equal to its string's, and compares strings
-/// in the closure it passes to [`find`](Table::find).
+/// The table does not own the strings and never reads them itself: the
+/// caller keeps each full slot's tag equal to its string's, compares
+/// strings in the closure it passes to [`find`](Table::find), and hashes
+/// them again in the one it passes to [`grow`](Table::grow) past
+/// [`TAG_HOMES`] slots.
 pub(crate) struct Table {
     slots: Box<[Slot]>,
     len: usize,
