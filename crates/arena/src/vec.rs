@@ -65,6 +65,16 @@ struct GrowError {
     layout: Layout,
 }
 
+impl GrowError {
+    /// A capacity of `T`s that overflows `usize` or `isize::MAX` bytes.
+    fn overflow<T>() -> GrowError {
+        GrowError {
+            err: AllocError::new(AllocErrorKind::LayoutOverflow),
+            layout: Layout::new::<T>(),
+        }
+    }
+}
+
 /// Grows the block of a vector (`ptr`, `cap` elements) to hold at least
 /// `needed` elements, doubling when `amortized`, and returns the new block
 /// and capacity, or `None` if the arena refused.
@@ -131,10 +141,7 @@ unsafe fn try_grow<T>(
         needed
     };
     let Ok(layout) = Layout::array::<T>(new_cap) else {
-        return Err(GrowError {
-            err: AllocError::new(AllocErrorKind::LayoutOverflow),
-            layout: Layout::new::<T>(),
-        });
+        return Err(GrowError::overflow::<T>());
     };
     let block = if cap == 0 {
         arena.try_alloc_block(layout)
@@ -230,14 +237,12 @@ impl<'a, T> Vec<'a, T> {
     #[inline]
     #[track_caller]
     pub fn push(&mut self, value: T) {
-        if self.len == self.cap {
-            let needed = self
-                .len
-                .checked_add(1)
-                .unwrap_or_else(|| capacity_overflow());
-            if let Err(e) = self.grow_to(needed, true) {
-                grow_failed(e);
-            }
+        // A full vector of a zero-sized `T` has `len == usize::MAX`, and
+        // `reserve_inner` reports the overflow.
+        if self.len == self.cap
+            && let Err(e) = self.reserve_inner(1)
+        {
+            grow_failed(e);
         }
         // SAFETY: `len < cap` now, so slot `len` is allocated (invariant 1)
         // and not initialised (invariant 2).
@@ -355,10 +360,7 @@ impl<'a, T> Vec<'a, T> {
         }
         match self.len.checked_add(additional) {
             Some(needed) => self.grow_to(needed, true),
-            None => Err(GrowError {
-                err: AllocError::new(AllocErrorKind::LayoutOverflow),
-                layout: Layout::new::<T>(),
-            }),
+            None => Err(GrowError::overflow::<T>()),
         }
     }
     /// Removes all elements, keeping the buffer.
@@ -521,15 +523,6 @@ impl<T> Drop for Vec<'_, T> {
                 .reclaim_last(self.ptr.cast(), self.cap * size_of::<T>());
         }
     }
-}
-
-#[cold]
-#[track_caller]
-fn capacity_overflow() -> ! {
-    alloc_failed(
-        AllocError::new(AllocErrorKind::LayoutOverflow),
-        Layout::new::<u8>(),
-    )
 }
 
 impl<T: fmt::Debug> fmt::Debug for Vec<'_, T> {
