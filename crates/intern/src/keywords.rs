@@ -7,7 +7,7 @@ use crate::{MAX_STRINGS, Symbol};
 /// [`Symbol::from_index(i)`](Symbol::from_index).
 ///
 /// [`Keywords::new`] checks that the words are distinct; in a `const` item
-/// that check runs at compile time. The [`keywords!`](crate::keywords) macro
+/// that check runs at compile time. The [`keywords!`](crate::keywords!) macro
 /// declares a `Keywords` constant together with one [`Symbol`] constant per
 /// word, so a lexer can write `if sym == kw::LET` instead of comparing
 /// strings.
