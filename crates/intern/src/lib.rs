@@ -30,21 +30,24 @@
 //!
 //! The interner keeps four things: the arena with the string bytes, a
 //! vector of spans (pointer and length) indexed by symbol for `resolve`, a
-//! hash index of 8-byte slots, each holding a string's tag (24 bits of its
-//! hash and its length) and its symbol, and, indexed by symbol, the words
-//! that hold every byte of a string of up to 24 bytes: two for the first 16
-//! bytes, one more for the last 8 of a longer string. A lookup hashes the
-//! string once with [`IdentHash`] and probes the index linearly from the
-//! slot the hash picks; only a slot whose tag agrees leads to a comparison,
-//! which for strings of up to 24 bytes (nearly every identifier) is of the
-//! words, without reading the string or calling `memcmp`. So a miss reads
-//! no string memory, a hit on an identifier reads a slot and 16 or 24 bytes
-//! at fixed places, and growing the index moves slots by their stored tag
-//! without reading any string.
+//! hash index of 4-byte slots, each holding a symbol and, in the bits the
+//! symbol does not need, a tag of its string's hash, and, indexed by symbol,
+//! each string's length and the words that hold every byte of a string of
+//! up to 24 bytes: two for the first 16 bytes, one more for the last 8 of a
+//! longer string. A lookup hashes the string once with [`IdentHash`] and
+//! probes the index linearly from the slot the hash picks; only a slot
+//! whose tag agrees leads to a comparison, which for strings of up to 24
+//! bytes (nearly every identifier) is of the length and the words, without
+//! reading the string or calling `memcmp`. So a miss reads no string
+//! memory, a hit on an identifier reads a slot, a length and 16 or 24 bytes
+//! at fixed places, and growing the index reads 32 bits of hash kept per
+//! string, in order, without reading or hashing any string.
 //!
 //! That matters on a large vocabulary, where the rarer strings are not in
 //! the cache: the slot and the words are two loads, one after the other,
-//! where reaching the bytes through the span would be a third.
+//! where reaching the bytes through the span would be a third. The slots
+//! are small so that the index of tens of thousands of strings leaves room
+//! for the words in a 512 KiB cache.
 //!
 //! Spans, words and bytes are laid out in symbol order, which is first-seen
 //! order. In a skewed stream of identifiers the frequent ones are seen first,
@@ -62,7 +65,7 @@ use std::ops::Index;
 use std::ptr::NonNull;
 
 use arenakit_arena::Arena;
-use table::{Key, Probe, Table};
+use table::{Key, Probe, STORED_KEY_SLOTS, Table};
 
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
 pub use keywords::Keywords;
@@ -152,6 +155,24 @@ impl Symbol {
         }
     }
 
+    /// The symbol whose raw value (its index plus one) is `raw`.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must not be 0.
+    #[allow(unsafe_code)]
+    #[inline(always)]
+    pub(crate) const unsafe fn from_raw(raw: u32) -> Symbol {
+        // SAFETY: the caller guarantees that `raw` is not 0.
+        Symbol(unsafe { NonZeroU32::new_unchecked(raw) })
+    }
+
+    /// The symbol's raw value: its index plus one, never 0.
+    #[inline(always)]
+    pub(crate) const fn to_raw(self) -> u32 {
+        self.0.get()
+    }
+
     /// The symbol's index: the number of strings interned before it.
     ///
     /// # Examples
@@ -222,9 +243,10 @@ pub struct MemoryUsage {
     /// lengths), which live in the interner's arena. Arena chunks also hold
     /// some unused space at their ends, which is not counted.
     pub string_bytes: usize,
-    /// The bytes allocated by the hash index: 8 bytes per slot (the index
-    /// keeps at least a fifth of its slots free), and 24 bytes per string
-    /// for the words a look-up compares instead of the string's bytes.
+    /// The bytes allocated by the hash index: 4 bytes per slot (the index
+    /// keeps at least a fifth of its slots free), and per string 24 bytes
+    /// for the words a look-up compares instead of the string's bytes, a
+    /// byte for its length and 4 bytes of hash kept for growing the index.
     pub index_bytes: usize,
     /// The bytes allocated by the symbol-to-string span vector.
     pub span_bytes: usize,
@@ -266,7 +288,7 @@ impl MemoryUsage {
 fn key_of<S: BuildHasher>(hasher: &S, string: &[u8]) -> Key {
     let mut state = hasher.build_hasher();
     state.write(string);
-    Key::new(state.finish(), string.len())
+    Key::new(state.finish())
 }
 
 /// The words a look-up compares for a string (invariant 6): the head pair
@@ -320,9 +342,9 @@ fn compared_words(bytes: &[u8]) -> ((u64, u64), u64) {
 //    borrow of `self` cannot outlive its memory.
 // 3. `table` holds one slot per span: the slot of symbol `s` holds
 //    the tag of `key_of(&self.hasher, string of s)` and sits where that key
-//    leads (the table's invariant 2), and `s.to_index() < spans.len() == words.len()
-//    == tail_words.len()`. So every symbol a slot holds indexes `spans`,
-//    `words` and `tail_words`.
+//    leads (the table's invariant 3), and `s.to_index() < spans.len() ==
+//    words.len() == tail_words.len() == lengths.len() == stored_keys.len()`.
+//    So every symbol a slot holds indexes all five vectors.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
@@ -331,10 +353,15 @@ fn compared_words(bytes: &[u8]) -> ((u64, u64), u64) {
 //    their `hash::short_words` (the `words` entry) are; of the same length
 //    from 17 to 24 bytes, exactly when their `hash::medium_words` (both
 //    entries) are. So a look-up of a string of up to 24 bytes compares
-//    words instead of bytes.
+//    its length with `lengths[i]` and its words with those, instead of
+//    bytes. (Words alone do not tell lengths apart: "abcd" and "abcdabcd"
+//    have the same ones.)
+// 7. `lengths[i]` is the length of string `i`, saturated at 255, and
+//    `stored_keys[i]` is `key_of(&self.hasher, string of i).stored()`.
 pub struct Interner<S = IdentHash> {
-    /// The hash index (see the `table` module): one 8-byte slot per string
-    /// with its tag and symbol, so a miss reads no string memory.
+    /// The hash index (see the `table` module): 4-byte slots that hold a
+    /// symbol and a tag of its string's hash bits, so a miss reads no
+    /// string memory.
     table: Table,
     /// `spans[i]` is the string of `Symbol::from_index(i)`.
     spans: Vec<NonNull<str>>,
@@ -348,6 +375,14 @@ pub struct Interner<S = IdentHash> {
     /// `words` so that the look-up of a short string, the common case, reads
     /// 16 bytes per symbol from a dense array.
     tail_words: Vec<u64>,
+    /// `lengths[i]` is the length of the string of `Symbol::from_index(i)`,
+    /// saturated at 255 (invariant 7): a look-up compares it beside the
+    /// words, from a dense array of one byte per string.
+    lengths: Vec<u8>,
+    /// `stored_keys[i]` is the stored form of the index key of the string
+    /// of `Symbol::from_index(i)` (invariant 7), from which the table is
+    /// rebuilt when it grows without reading a string.
+    stored_keys: Vec<u32>,
     /// The sum of the lengths of the interned strings.
     string_bytes: usize,
     /// The string hash.
@@ -463,6 +498,8 @@ impl<S> Interner<S> {
             spans: Vec::with_capacity(capacity),
             words: Vec::with_capacity(capacity),
             tail_words: Vec::with_capacity(capacity),
+            lengths: Vec::with_capacity(capacity),
+            stored_keys: Vec::with_capacity(capacity),
             string_bytes: 0,
             hasher,
             limit: MAX_STRINGS,
@@ -594,7 +631,9 @@ impl<S> Interner<S> {
             string_bytes: self.string_bytes,
             index_bytes: self.table.allocation_size()
                 + self.words.capacity() * size_of::<(u64, u64)>()
-                + self.tail_words.capacity() * size_of::<u64>(),
+                + self.tail_words.capacity() * size_of::<u64>()
+                + self.lengths.capacity() * size_of::<u8>()
+                + self.stored_keys.capacity() * size_of::<u32>(),
             span_bytes: self.spans.capacity() * size_of::<NonNull<str>>(),
         }
     }
@@ -622,6 +661,8 @@ impl<S> Interner<S> {
         self.spans.clear();
         self.words.clear();
         self.tail_words.clear();
+        self.lengths.clear();
+        self.stored_keys.clear();
         self.string_bytes = 0;
         self.arena.reset();
     }
@@ -733,9 +774,7 @@ impl<S: BuildHasher> Interner<S> {
             return Err(CapacityError);
         };
         let index = if self.table.is_full() {
-            let (hasher, spans) = (&self.hasher, &*self.spans);
-            self.table
-                .grow(|symbol| key_of(hasher, stored_bytes(spans, symbol)));
+            self.grow_table();
             self.table.vacant_index(key)
         } else {
             index
@@ -748,11 +787,31 @@ impl<S: BuildHasher> Interner<S> {
         let (words, tail_words) = compared_words(string.as_bytes());
         self.words.push(words);
         self.tail_words.push(tail_words);
+        // Invariant 7.
+        self.lengths.push(saturated_length(string));
+        self.stored_keys.push(key.stored());
         self.string_bytes += string.len();
         // Invariant 3: the slot goes where the string's key leads, and its
         // symbol's span and words were pushed just before.
         self.table.insert(index, key, symbol);
         Ok(symbol)
+    }
+
+    /// Doubles the index. The keys of the strings are rebuilt from
+    /// `stored_keys`, read in order, unless the table outgrows what they
+    /// hold; then every string is hashed again.
+    #[cold]
+    #[inline(never)]
+    fn grow_table(&mut self) {
+        if self.table.grown_slot_count() as u64 <= STORED_KEY_SLOTS {
+            let stored_keys = &*self.stored_keys;
+            self.table
+                .grow(|symbol| Key::from_stored(stored_keys[symbol.to_index()]));
+        } else {
+            let (hasher, spans) = (&self.hasher, &*self.spans);
+            self.table
+                .grow(|symbol| key_of(hasher, stored_bytes(spans, symbol)));
+        }
     }
 
     /// Looks `string` up in the index: its key, and where the probe ended.
@@ -772,12 +831,20 @@ impl<S: BuildHasher> Interner<S> {
         // words, and loads them once.
         let words = hash::short_words(query);
         let key = key_of(&self.hasher, query);
-        let stored_words = &*self.words;
+        let (stored_words, lengths) = (&*self.words, &*self.lengths);
+        let length = saturated_length(string);
         let probe = self.table.find(key, |symbol| {
+            let index = symbol.to_index();
             // SAFETY: the symbol comes from a slot of the index, so by
-            // invariant 3 it is in range of `words`.
-            let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
-            *stored == words
+            // invariant 3 it is in range of `words` and `lengths`.
+            let (stored, stored_length) = unsafe {
+                (
+                    stored_words.get_unchecked(index),
+                    lengths.get_unchecked(index),
+                )
+            };
+            // Invariant 6: equal lengths and words mean equal strings.
+            *stored_length == length && *stored == words
         });
         (key, probe)
     }
@@ -795,23 +862,30 @@ impl<S: BuildHasher> Interner<S> {
         if query.len() <= 24 {
             let (head, tail) = hash::medium_words(query);
             let (words, tail_words) = (&*self.words, &*self.tail_words);
+            let (lengths, length) = (&*self.lengths, saturated_length(string));
             let probe = self.table.find(key, |symbol| {
                 let index = symbol.to_index();
                 // SAFETY: the symbol comes from a slot of the index, so by
-                // invariant 3 it is in range of both vectors.
-                let (stored_head, stored_tail) =
-                    unsafe { (words.get_unchecked(index), tail_words.get_unchecked(index)) };
-                // Equal tags mean equal lengths, so by invariant 6 equal
-                // words mean equal strings. The comparison has one branch.
-                let differ =
-                    (stored_head.0 ^ head.0) | (stored_head.1 ^ head.1) | (stored_tail ^ tail);
+                // invariant 3 it is in range of the three vectors.
+                let (stored_head, stored_tail, stored_length) = unsafe {
+                    (
+                        words.get_unchecked(index),
+                        tail_words.get_unchecked(index),
+                        lengths.get_unchecked(index),
+                    )
+                };
+                // By invariant 6, equal lengths and words mean equal
+                // strings. The comparison has one branch.
+                let differ = (stored_head.0 ^ head.0)
+                    | (stored_head.1 ^ head.1)
+                    | (stored_tail ^ tail)
+                    | u64::from(stored_length ^ length);
                 differ == 0
             });
             return (key, probe);
         }
         let spans = &*self.spans;
-        // Tags hold lengths exactly only up to `table::MAX_EXACT_LEN`; the
-        // slice comparison checks the lengths first.
+        // The slice comparison checks the lengths first.
         let probe = self
             .table
             .find(key, |symbol| stored_bytes(spans, symbol) == query);
@@ -854,6 +928,13 @@ impl<S: BuildHasher> Interner<S> {
     pub fn contains(&self, string: &str) -> bool {
         self.get(string).is_some()
     }
+}
+
+/// The length of `string` as `lengths` keeps it (invariant 7): saturated
+/// at 255, which only strings too long to be compared by words reach.
+#[inline(always)]
+fn saturated_length(string: &str) -> u8 {
+    u8::try_from(string.len()).unwrap_or(u8::MAX)
 }
 
 /// The bytes of `symbol`'s string, for a symbol found in the index.

@@ -1,20 +1,24 @@
 //! The interner's hash index: an open-addressing table with linear probing
-//! over 8-byte slots.
+//! over 4-byte slots.
 //!
-//! A slot holds a string's [`Tag`] (24 bits of its hash and its length) and
-//! its symbol. A probe compares tags first, so the caller's comparison runs
-//! only when the hash bits and the length agree: a miss reads slots and
-//! nothing else. Growing a table of up to 2^24 slots moves slots by their
-//! stored tag without reading any string; a bigger table takes its home
-//! slots from hash bits the tag does not keep, so growing it hashes the
-//! strings again (see [`Key`]).
+//! A slot holds a string's symbol in its low bits and, above them, hash
+//! bits of the string (its tag). A probe compares tags first, so the
+//! caller's comparison runs only when those hash bits agree: a miss reads
+//! slots and nothing else.
 //!
-//! The slots are small so that the table stays in a 1 MiB cache for tens
-//! of thousands of strings: on a skewed stream of identifiers, the slot is
-//! the one scattered access of a look-up. What the caller compares on a hit
-//! is indexed by symbol, which is first-seen order, and in such a stream
-//! the frequent strings are seen first, so that data sits together at the
-//! front and stays in cache.
+//! The slots are small so that the table stays in a 512 KiB cache beside
+//! the data a hit compares, for tens of thousands of strings: on a skewed
+//! stream of identifiers, the slot is the one scattered access of a look-up.
+//! (At 8 bytes, with a wider tag, the slots of a 50k-identifier vocabulary
+//! filled such a cache on their own.) What the caller compares on a hit is
+//! indexed by symbol, which is first-seen order, and in such a stream the
+//! frequent strings are seen first, so that data sits together at the front
+//! and stays in cache.
+//!
+//! A table of `2^k` slots holds at most `4/5 * 2^k` strings, so a symbol
+//! fits in `k` bits and the tag takes the other `32 - k`: 16 bits at 64Ki
+//! slots, 8 at 16Mi. Growing the table shifts that split, and the homes
+//! move, so growth asks the caller for each string's [`Key`] again.
 //!
 //! There are no deletions, so there are no tombstones: a probe ends at the
 //! first empty slot. A string that `get_or_intern` finds past its home slot
@@ -23,54 +27,58 @@
 
 use crate::Symbol;
 
-/// The longest length a [`Tag`] holds exactly; longer lengths are all
-/// stored as this one.
-pub(crate) const MAX_EXACT_LEN: usize = 254;
-
-/// A string's tag as the table stores it: the low 24 bits of its folded
-/// hash (see [`Key`]) and, in the top 8 bits, its length, saturated at
-/// `MAX_EXACT_LEN + 1`. Two strings with equal tags of at most
-/// `MAX_EXACT_LEN` bytes have the same length.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Tag(u32);
-
-/// The most slots a table may have for a slot's home to be found from its
-/// stored [`Tag`] alone: the tag keeps this many values of hash bits.
+/// What a probe needs to know of a string: its 64-bit hash folded to the
+/// word size (`hash ^ hash >> 32`).
 ///
-/// Any smaller power of two is also correct (it only makes growth hash
-/// strings again sooner), so unit tests lower it to take that path with
-/// small tables.
-const TAG_HOMES: usize = if cfg!(test) { 1 << 6 } else { 1 << 24 };
-
-/// What a probe needs to know of a string: its [`Tag`], and the hash bits
-/// its home slot is taken from.
-///
-/// Both come from the hash folded to the word size (`hash ^ hash >> 32`).
-/// The tag keeps its low 24 bits; the home slot is the folded hash masked
-/// to the table's size, so in a table of up to [`TAG_HOMES`] slots it is the
-/// stored tag's low bits, and in a bigger one it takes further hash bits.
-/// (Taking it from the tag itself would put the length bits into the home
-/// slot of a table past 2^24 slots, so strings of one length would all
-/// have their homes among the same 2^24 slots and form probe runs millions
-/// of slots long.)
-#[derive(Clone, Copy, Debug)]
+/// The home slot is the folded hash masked to the table's size, and the tag
+/// is the rest of its low 32 bits: in a table of `2^k` slots, a slot keeps
+/// bits `k..32` of the folded hash above the symbol, and the home slot took
+/// bits `0..k`, so the tag filters strings that share a home.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Key {
-    tag: Tag,
     folded: usize,
 }
 
+/// The most slots a table may have for a string's home to follow from
+/// [`Key::stored`] alone: the stored form keeps 32 bits of the folded hash.
+///
+/// Any smaller power of two is also correct (it only makes the caller hash
+/// strings again sooner when the table grows), so unit tests lower it to
+/// take that path with small tables.
+pub(crate) const STORED_KEY_SLOTS: u64 = if cfg!(test) { 1 << 6 } else { 1 << 32 };
+
 impl Key {
-    /// The key of a string of `len` bytes whose 64-bit hash is `hash`.
+    /// The key of a string whose 64-bit hash is `hash`.
     #[inline(always)]
-    pub(crate) fn new(hash: u64, len: usize) -> Key {
+    pub(crate) fn new(hash: u64) -> Key {
         // On 32-bit targets the cast keeps the low half, which is the part
-        // the tag takes its bits from.
-        let folded = (hash ^ (hash >> 32)) as usize;
-        let len = len.min(MAX_EXACT_LEN + 1) as u32;
+        // the home slot and the tag take their bits from.
         Key {
-            tag: Tag((folded as u32 & 0x00ff_ffff) | (len << 24)),
-            folded,
+            folded: (hash ^ (hash >> 32)) as usize,
         }
+    }
+
+    /// The 32 bits of the key an interner keeps per string, from which
+    /// [`from_stored`](Key::from_stored) rebuilds it when the table grows.
+    #[inline(always)]
+    pub(crate) fn stored(self) -> u32 {
+        self.folded as u32
+    }
+
+    /// The key whose [`stored`](Key::stored) form is `stored`. It leads to
+    /// the same home slot and tag as the full key in a table of at most
+    /// [`STORED_KEY_SLOTS`] slots, and only there.
+    #[inline(always)]
+    pub(crate) fn from_stored(stored: u32) -> Key {
+        Key {
+            folded: stored as usize,
+        }
+    }
+
+    /// The low 32 bits, which the tag is taken from.
+    #[inline(always)]
+    fn bits(self) -> u32 {
+        self.folded as u32
     }
 
     /// The slot a probe for this string starts from, in a table of
@@ -81,17 +89,6 @@ impl Key {
     }
 }
 
-impl Tag {
-    /// The home slot of the string whose stored tag this is, in a table of
-    /// `mask + 1 <= TAG_HOMES` slots: the same slot as [`Key::home`], since
-    /// both are the folded hash's low bits.
-    #[inline(always)]
-    fn home(self, mask: usize) -> usize {
-        debug_assert!(mask < TAG_HOMES);
-        self.0 as usize & mask
-    }
-}
-
 /// The table grows when it would be fuller than `MAX_LOAD_NUM / MAX_LOAD_DEN`.
 const MAX_LOAD_NUM: usize = 4;
 const MAX_LOAD_DEN: usize = 5;
@@ -99,24 +96,13 @@ const MAX_LOAD_DEN: usize = 5;
 /// The smallest number of slots a table allocates.
 const MIN_SLOTS: usize = 16;
 
-/// One slot of the table: empty when `symbol` is `None`.
-#[derive(Clone, Copy)]
-struct Slot {
-    /// The string's [`Tag`] (zero in an empty slot).
-    tag: Tag,
-    /// The string's symbol.
-    symbol: Option<Symbol>,
-}
+/// One slot of the table: 0 when empty, else a symbol's raw value (its
+/// index plus one) in the bits of [`Table::symbol_mask`] and the string's
+/// tag in the others.
+type Slot = u32;
 
-impl Slot {
-    const EMPTY: Slot = Slot {
-        tag: Tag(0),
-        symbol: None,
-    };
-}
-
-// The layout the module documentation describes.
-const _: () = assert!(size_of::<Slot>() == 8);
+/// The slot value of an empty slot.
+const EMPTY: Slot = 0;
 
 /// Where a probe ended: at the string's slot, or at the empty slot where it
 /// would go.
@@ -134,17 +120,21 @@ pub(crate) enum Probe {
 /// 1. `slots.len()` is a power of two of at least `MIN_SLOTS`, and
 ///    at most `slots.len() * MAX_LOAD_NUM / MAX_LOAD_DEN < slots.len()`
 ///    slots are full, so every probe meets an empty slot.
-/// 2. A full slot sits on the probe path of its string's [`Key`]: between
+/// 2. `symbol_mask` is `slots.len() - 1`, or `u32::MAX` if that does not
+///    fit in 32 bits. Every full slot holds a symbol whose raw value (not 0)
+///    is at most the number of full slots, so it fits in `symbol_mask`, and
+///    the string's key's tag bits (`!symbol_mask`) above it.
+/// 3. A full slot sits on the probe path of its string's [`Key`]: between
 ///    its home slot and its position (cyclically) there is no empty slot.
-/// 3. `len` is the number of full slots.
+/// 4. `len` is the number of full slots.
 ///
 /// The table does not own the strings and never reads them itself: the
-/// caller keeps each full slot's tag equal to its string's, compares
-/// strings in the closure it passes to [`find`](Table::find), and hashes
-/// them again in the one it passes to [`grow`](Table::grow) past
-/// [`TAG_HOMES`] slots.
+/// caller compares strings in the closure it passes to
+/// [`find`](Table::find), and gives their keys again in the one it passes
+/// to [`grow`](Table::grow).
 pub(crate) struct Table {
     slots: Box<[Slot]>,
+    symbol_mask: u32,
     len: usize,
 }
 
@@ -153,8 +143,17 @@ impl Table {
     /// empty table has `MIN_SLOTS` slots, so a probe never checks for a
     /// table without any.
     pub(crate) fn with_capacity(capacity: usize) -> Table {
-        let slots = vec![Slot::EMPTY; slots_for(capacity)].into_boxed_slice();
-        Table { slots, len: 0 }
+        Table::with_slots(slots_for(capacity))
+    }
+
+    /// An empty table of `count` slots, a power of two.
+    fn with_slots(count: usize) -> Table {
+        debug_assert!(count.is_power_of_two() && count >= MIN_SLOTS);
+        Table {
+            slots: vec![EMPTY; count].into_boxed_slice(),
+            symbol_mask: u32::try_from(count - 1).unwrap_or(u32::MAX),
+            len: 0,
+        }
     }
 
     /// The bytes the slots take.
@@ -164,27 +163,45 @@ impl Table {
 
     /// Empties the table, keeping its slots allocated.
     pub(crate) fn clear(&mut self) {
-        self.slots.fill(Slot::EMPTY);
+        self.slots.fill(EMPTY);
         self.len = 0;
+    }
+
+    /// The slot that holds `symbol` for a string of key `key`.
+    #[inline(always)]
+    fn slot(&self, key: Key, symbol: Symbol) -> Slot {
+        let raw = symbol.to_raw();
+        debug_assert!(
+            raw <= self.symbol_mask,
+            "symbol {symbol:?} too big for its slot"
+        );
+        (key.bits() & !self.symbol_mask) | raw
     }
 
     /// Looks up the string whose key is `key`: `is_string(symbol)` says
     /// whether the string of a slot's symbol is that string. It is asked
-    /// only of slots whose stored tag equals the key's.
+    /// only of slots whose tag equals the key's.
+    #[allow(unsafe_code)]
     #[inline(always)]
     pub(crate) fn find(&self, key: Key, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
         let mask = self.slots.len() - 1;
-        let tag = key.tag;
+        let symbol_mask = self.symbol_mask;
+        let tag = key.bits();
         let mut index = key.home(mask);
         loop {
             // SAFETY: `index <= mask = slots.len() - 1` (the length is a
             // power of two of at least `MIN_SLOTS`, invariant 1).
             let slot = unsafe { *self.slots.get_unchecked(index) };
-            let Some(symbol) = slot.symbol else {
+            if slot == EMPTY {
                 return Probe::Vacant { index };
-            };
-            if slot.tag == tag && is_string(symbol) {
-                return Probe::Found { symbol, index };
+            }
+            if (slot ^ tag) & !symbol_mask == 0 {
+                // SAFETY: a full slot's symbol bits hold a symbol's raw
+                // value, which is not 0 (invariant 2).
+                let symbol = unsafe { Symbol::from_raw(slot & symbol_mask) };
+                if is_string(symbol) {
+                    return Probe::Found { symbol, index };
+                }
             }
             index = (index + 1) & mask;
         }
@@ -200,7 +217,7 @@ impl Table {
     /// moving a string home when it is found means the strings in use lie
     /// at their home slots.
     ///
-    /// The swap keeps invariant 2: the probe went from the home slot to
+    /// The swap keeps invariant 3: the probe went from the home slot to
     /// `index` over full slots only, and the string that leaves the home
     /// slot had no empty slot between its own home slot and there, so it
     /// has none on the way to `index` either. The set of full slots does not
@@ -218,8 +235,6 @@ impl Table {
     #[cold]
     #[inline(never)]
     fn swap(&mut self, a: usize, b: usize) {
-        let mask = self.slots.len() - 1;
-        debug_assert!(mask >= TAG_HOMES || self.slots[a].tag.home(mask) == b);
         self.slots.swap(a, b);
     }
 
@@ -229,51 +244,36 @@ impl Table {
         (self.len + 1) * MAX_LOAD_DEN > self.slots.len() * MAX_LOAD_NUM
     }
 
-    /// Doubles the table. Up to [`TAG_HOMES`] slots every slot moves by its
-    /// stored tag and no string is read. A bigger table asks `key_of` for
-    /// the key of every symbol, which hashes its string again, in symbol
-    /// order: the strings are then read in the order they were stored, not
-    /// scattered as the slots are.
+    /// The number of slots the table has after [`grow`](Table::grow).
+    pub(crate) fn grown_slot_count(&self) -> usize {
+        slots_for(self.len + 1).max(self.slots.len() * 2)
+    }
+
+    /// Grows the table to [`grown_slot_count`](Table::grown_slot_count)
+    /// slots. `key_of` gives the key of every symbol, in symbol order: the
+    /// caller reads what it keeps per symbol in the order it was stored.
     ///
     /// The table must hold exactly the symbols with indices `0..len`, as an
     /// interner's does (its invariant 3).
     #[cold]
     #[inline(never)]
     pub(crate) fn grow(&mut self, mut key_of: impl FnMut(Symbol) -> Key) {
-        let new_len = slots_for(self.len + 1).max(self.slots.len() * 2);
-        let old = std::mem::replace(
-            &mut self.slots,
-            vec![Slot::EMPTY; new_len].into_boxed_slice(),
-        );
-        if new_len <= TAG_HOMES {
-            let mask = new_len - 1;
-            for slot in old.iter().filter(|slot| slot.symbol.is_some()) {
-                let index = self.vacant_index_from(slot.tag.home(mask));
-                self.slots[index] = *slot;
-            }
-        } else {
-            drop(old);
-            for index in 0..self.len {
-                let symbol = Symbol::from_index(index as u32);
-                let key = key_of(symbol);
-                let slot = self.vacant_index(key);
-                self.slots[slot] = Slot {
-                    tag: key.tag,
-                    symbol: Some(symbol),
-                };
-            }
+        let mut grown = Table::with_slots(self.grown_slot_count());
+        for index in 0..self.len {
+            let symbol = Symbol::from_index(index as u32);
+            let key = key_of(symbol);
+            let slot = grown.vacant_index(key);
+            grown.slots[slot] = grown.slot(key, symbol);
         }
+        grown.len = self.len;
+        *self = grown;
     }
 
     /// The empty slot where a string of key `key`, known to be absent, goes.
     pub(crate) fn vacant_index(&self, key: Key) -> usize {
-        self.vacant_index_from(key.home(self.slots.len() - 1))
-    }
-
-    /// The first empty slot from `index` on.
-    fn vacant_index_from(&self, mut index: usize) -> usize {
         let mask = self.slots.len() - 1;
-        while self.slots[index].symbol.is_some() {
+        let mut index = key.home(mask);
+        while self.slots[index] != EMPTY {
             index = (index + 1) & mask;
         }
         index
@@ -282,21 +282,24 @@ impl Table {
     /// Fills the empty slot `index` with `symbol`, whose string's key is
     /// `key`. `index` came from [`find`](Table::find) or
     /// [`vacant_index`](Table::vacant_index) for `key` with no change to the
-    /// table since, the string is absent, and the table is not
-    /// [full](Table::is_full).
+    /// table since, the string is absent, the table is not
+    /// [full](Table::is_full), and `symbol` is the next one, with index
+    /// `len`.
     ///
     /// # Panics
     ///
-    /// Panics if the slot is full, which the preconditions rule out.
+    /// Panics if the slot is full or the symbol is not the next one, which
+    /// the preconditions rule out.
     #[inline]
     pub(crate) fn insert(&mut self, index: usize, key: Key, symbol: Symbol) {
         debug_assert!(!self.is_full());
-        let slot = &mut self.slots[index];
-        assert!(slot.symbol.is_none(), "interner table slot taken");
-        *slot = Slot {
-            tag: key.tag,
-            symbol: Some(symbol),
-        };
+        // Invariant 2: the raw value is `len + 1`, at most the number of
+        // full slots once this one is filled.
+        assert_eq!(symbol.to_index(), self.len, "interner symbols out of order");
+        let slot = self.slot(key, symbol);
+        let place = &mut self.slots[index];
+        assert!(*place == EMPTY, "interner table slot taken");
+        *place = slot;
         self.len += 1;
     }
 }
@@ -318,10 +321,16 @@ fn slots_for(capacity: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// Inserts `symbol` with key `key` where a probe for it ends.
-    fn insert(table: &mut Table, key: Key, symbol: Symbol) {
+    /// Inserts the next symbol with key `key` where a probe for it ends,
+    /// growing the table first if it is full, and returns the symbol.
+    fn push(table: &mut Table, keys: &[Key], key: Key) -> Symbol {
+        if table.is_full() {
+            table.grow(|symbol| keys[symbol.to_index()]);
+        }
+        let symbol = Symbol::from_index(table.len as u32);
         let index = table.vacant_index(key);
         table.insert(index, key, symbol);
+        symbol
     }
 
     /// The slot that holds `symbol`, found by a probe for `key`.
@@ -337,84 +346,100 @@ mod tests {
         let mut table = Table::with_capacity(4);
         // Three strings with one home slot: the low bits of their hashes
         // agree, the bits above differ.
-        let tags = [1, 2, 3].map(|i| Key::new(5 + (i << 20), 3));
-        let symbols = [0, 1, 2].map(Symbol::from_index);
-        for (&tag, &symbol) in tags.iter().zip(&symbols) {
-            insert(&mut table, tag, symbol);
-        }
-        let home = slot_of(&table, tags[0], symbols[0]);
-        assert_eq!(slot_of(&table, tags[2], symbols[2]), home + 2);
+        let keys = [1, 2, 3].map(|i| Key::new(5 + (i << 20)));
+        let symbols = keys.map(|key| push(&mut table, &keys, key));
+        let home = slot_of(&table, keys[0], symbols[0]);
+        assert_eq!(slot_of(&table, keys[2], symbols[2]), home + 2);
 
-        table.move_home(home + 2, tags[2]);
-        assert_eq!(slot_of(&table, tags[2], symbols[2]), home);
+        table.move_home(home + 2, keys[2]);
+        assert_eq!(slot_of(&table, keys[2], symbols[2]), home);
         // The string that was home took the other one's slot, and every
         // string is still found.
-        assert_eq!(slot_of(&table, tags[0], symbols[0]), home + 2);
-        assert_eq!(slot_of(&table, tags[1], symbols[1]), home + 1);
+        assert_eq!(slot_of(&table, keys[0], symbols[0]), home + 2);
+        assert_eq!(slot_of(&table, keys[1], symbols[1]), home + 1);
 
         // A string already home stays.
-        table.move_home(home, tags[2]);
-        assert_eq!(slot_of(&table, tags[2], symbols[2]), home);
+        table.move_home(home, keys[2]);
+        assert_eq!(slot_of(&table, keys[2], symbols[2]), home);
     }
 
     #[test]
-    fn home_slots_of_big_tables_come_from_the_hash_alone() {
+    fn tags_keep_the_strings_that_share_a_home_apart() {
+        let mut table = Table::with_capacity(4);
+        let mask = table.slots.len() - 1;
+        let keys = [Key::new(5 + (1 << 20))];
+        let symbol = push(&mut table, &keys, keys[0]);
+        // Same home slot, another hash bit above the symbol's bits: the
+        // probe steps over the slot without asking about its string.
+        let other = Key::new(5 + (1 << 21));
+        assert_eq!(other.home(mask), keys[0].home(mask));
+        let mut asked = 0;
+        let probe = table.find(other, |_| {
+            asked += 1;
+            true
+        });
+        assert!(matches!(probe, Probe::Vacant { .. }));
+        assert_eq!(asked, 0);
+        // The string's own key is asked about, and found.
+        let probe = table.find(keys[0], |found| {
+            asked += 1;
+            found == symbol
+        });
+        assert!(matches!(probe, Probe::Found { .. }));
+        assert_eq!(asked, 1);
+    }
+
+    #[test]
+    fn stored_keys_lead_home_in_tables_up_to_their_limit() {
         let hashes = (0..1000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         for hash in hashes {
-            let (short, long) = (Key::new(hash, 8), Key::new(hash, 300));
-            assert_ne!(short.tag, long.tag);
-            // Past 2^24 slots, strings of different lengths with one hash
-            // share a home slot: the length takes no part in it.
-            for bits in [25, 28, 32] {
+            let key = Key::new(hash);
+            let rebuilt = Key::from_stored(key.stored());
+            for bits in [4, 16, 24, 31] {
                 let mask = (1usize << bits) - 1;
-                assert_eq!(short.home(mask), long.home(mask));
+                assert_eq!(rebuilt.home(mask), key.home(mask));
             }
-            // Up to 2^24 slots, the stored tag leads to the same home.
-            for bits in [4, 6] {
-                let mask = (1usize << bits) - 1;
-                assert_eq!(short.tag.home(mask), short.home(mask));
-            }
+            assert_eq!(rebuilt.bits(), key.bits());
         }
-        // And the high hash bits do reach the home slot.
-        let mask = (1usize << 32) - 1;
-        assert_ne!(Key::new(1 << 60, 8).home(mask), Key::new(0, 8).home(mask));
+        // Past 2^32 slots the home takes hash bits the stored form lacks.
+        #[cfg(target_pointer_width = "64")]
+        {
+            let mask = (1usize << 40) - 1;
+            let key = Key::new(1 << 38);
+            assert_ne!(Key::from_stored(key.stored()).home(mask), key.home(mask));
+        }
     }
 
     #[test]
-    fn growth_past_the_tag_homes_asks_for_each_key() {
-        let count: u64 = if cfg!(miri) { 200 } else { 1000 };
+    fn growth_keeps_every_string_on_its_probe_path() {
+        let count: u64 = if cfg!(miri) { 300 } else { 5000 };
         let keys: Vec<Key> = (0..count)
-            .map(|i| {
-                Key::new(
-                    i.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (i << 40),
-                    (i % 20) as usize,
-                )
-            })
+            .map(|i| Key::new(i.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (i << 40)))
             .collect();
         let mut table = Table::with_capacity(0);
-        let mut asked = 0;
-        for (i, &key) in keys.iter().enumerate() {
-            if table.is_full() {
-                table.grow(|symbol| {
-                    asked += 1;
-                    keys[symbol.to_index()]
-                });
-            }
-            insert(&mut table, key, Symbol::from_index(i as u32));
+        let mut symbols = Vec::new();
+        for &key in &keys {
+            symbols.push(push(&mut table, &keys, key));
         }
-        assert!(table.slots.len() > TAG_HOMES);
-        assert!(asked > 0);
-        for (i, &key) in keys.iter().enumerate() {
-            let symbol = Symbol::from_index(i as u32);
+        // The tag narrows as the symbol takes more bits.
+        assert_eq!(table.symbol_mask as usize, table.slots.len() - 1);
+        let mask = table.slots.len() - 1;
+        for (&key, &symbol) in keys.iter().zip(&symbols) {
             let index = slot_of(&table, key, symbol);
-            // Every string is on its probe path from its home slot.
-            let home = key.home(table.slots.len() - 1);
-            let mask = table.slots.len() - 1;
-            let mut at = home;
+            let mut at = key.home(mask);
             while at != index {
-                assert!(table.slots[at].symbol.is_some());
+                assert_ne!(table.slots[at], EMPTY);
                 at = (at + 1) & mask;
             }
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "interner symbols out of order")]
+    fn symbols_go_in_in_order() {
+        let mut table = Table::with_capacity(4);
+        let key = Key::new(7);
+        let index = table.vacant_index(key);
+        table.insert(index, key, Symbol::from_index(1));
     }
 }

@@ -74,8 +74,8 @@ fn comparison_agrees_with_slice_equality() {
         for b in words {
             // The comparison a look-up of `b` makes against a stored `a`.
             let (stored, query) = (a.as_bytes(), b.as_bytes());
-            // Equal tags imply equal lengths, so only those are compared;
-            // past 24 bytes a look-up compares the bytes themselves.
+            // A look-up compares the lengths, then the words; past 24 bytes
+            // it compares the bytes themselves.
             let same = stored.len() == query.len()
                 && if query.len() <= 24 {
                     compared_words(stored) == compared_words(query)
@@ -124,9 +124,9 @@ fn with_capacity_holds_that_many_strings_without_growing() {
 #[test]
 fn index_bytes_count_the_slots_and_the_comparison_words() {
     let usage = Interner::with_capacity(1000).memory_usage();
-    // At least 1000 / (4/5) slots of 8 bytes, and 24 bytes of words per
-    // string.
-    assert!(usage.index_bytes >= 1250 * 8 + 1000 * 24, "{usage:?}");
+    // At least 1000 / (4/5) slots of 4 bytes, and per string 24 bytes of
+    // words, a byte of length and 4 bytes of stored key.
+    assert!(usage.index_bytes >= 1250 * 4 + 1000 * 29, "{usage:?}");
     assert!(usage.span_bytes >= 1000 * 16, "{usage:?}");
 }
 
@@ -159,7 +159,8 @@ fn long_strings_differing_at_the_end_are_told_apart() {
 #[test]
 fn growth_that_hashes_strings_again_keeps_every_string_found() {
     // Unit tests lower the table size past which growth hashes every string
-    // again (to 64 slots), so a few hundred strings of many lengths take
+    // again, instead of rebuilding the keys from the 32 bits kept per
+    // string (to 64 slots), so a few hundred strings of many lengths take
     // that path.
     let count = if cfg!(miri) { 300 } else { 3000 };
     let strings: Vec<String> = (0..count)
@@ -167,8 +168,8 @@ fn growth_that_hashes_strings_again_keeps_every_string_found() {
         .collect();
     let mut interner = Interner::new();
     let symbols: Vec<Symbol> = strings.iter().map(|s| interner.get_or_intern(s)).collect();
-    // 512 slots of 8 bytes or more: grown past 64 slots three times at least.
-    assert!(interner.table.allocation_size() >= 512 * 8);
+    // 512 slots of 4 bytes or more: grown past 64 slots three times at least.
+    assert!(interner.table.allocation_size() >= 512 * 4);
     for (string, &symbol) in strings.iter().zip(&symbols) {
         assert_eq!(interner.get(string), Some(symbol));
         assert_eq!(interner.resolve(symbol), string);

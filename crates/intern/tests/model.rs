@@ -105,10 +105,10 @@ fn check_whole<S: BuildHasher>(interner: &Interner<S>, model: &Model) {
 }
 
 #[test]
-fn lengths_past_the_tag_are_told_apart() {
-    // Index tags hold lengths up to 254 exactly; longer strings share one
-    // length in their tags and are compared by their spans. With a constant
-    // hash every one of them meets all the others in a probe.
+fn lengths_past_the_saturation_are_told_apart() {
+    // The interner keeps lengths up to 254 exactly; longer strings share one
+    // kept length and are compared by their bytes. With a constant hash
+    // every one of them meets all the others in a probe.
     let mut interner = Interner::with_hasher(Constant);
     let lengths = (252..258).chain([400, 401]);
     let strings: Vec<String> = lengths.map(|len| "a".repeat(len)).collect();
@@ -120,6 +120,35 @@ fn lengths_past_the_tag_are_told_apart() {
     }
     assert_eq!(interner.get(&"a".repeat(402)), None);
     assert_eq!(interner.get(&format!("{}b", "a".repeat(400))), None);
+}
+
+#[test]
+fn strings_with_the_same_comparison_words_are_told_apart_by_length() {
+    // Up to 16 bytes a look-up compares two words that hold every byte of
+    // the string, loaded at offsets that depend on its length, so strings
+    // of different lengths can have the same words: "abcd" and "abcdabcd",
+    // or the empty string and four zero bytes. With a constant hash they
+    // also share their tag, and only their lengths tell them apart.
+    let mut interner = Interner::with_hasher(Constant);
+    let strings = [
+        "",
+        "\0",
+        "\0\0\0\0",
+        "\0\0\0\0\0\0\0\0",
+        "abcd",
+        "abcdabcd",
+        "abcdabcdabcdabcd",
+        "abcdabcdabcdabcdabcd",
+        "xyzw_xyzw_xyzw_xyzw_",
+        "xyzw_xyzw_xyzw_xyzw_xyzw",
+    ];
+    let symbols: Vec<Symbol> = strings.iter().map(|s| interner.get_or_intern(s)).collect();
+    assert_eq!(interner.len(), strings.len());
+    for (string, &symbol) in strings.iter().zip(&symbols) {
+        assert_eq!(interner.get(string), Some(symbol), "{string:?}");
+        assert_eq!(interner.resolve(symbol), *string);
+    }
+    assert_eq!(interner.get("abcdabcdabcd"), None);
 }
 
 #[test]
