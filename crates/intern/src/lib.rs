@@ -31,17 +31,17 @@
 //! The interner keeps four things: the arena with the string bytes, a
 //! vector of spans (pointer and length) indexed by symbol for `resolve`, a
 //! hash index of 4-byte slots, each holding a symbol and, in the bits the
-//! symbol does not need, a tag of its string's hash, and, indexed by symbol,
-//! each string's length and the words that hold every byte of a string of
-//! up to 24 bytes: two for the first 16 bytes, one more for the last 8 of a
+//! symbol does not need, a tag of its string's length and hash, and,
+//! indexed by symbol, the words that hold every byte of a string of up to
+//! 24 bytes: two for the first 16 bytes, one more for the last 8 of a
 //! longer string. A lookup hashes the string once with [`IdentHash`] and
 //! probes the index linearly from the slot the hash picks; only a slot
 //! whose tag agrees leads to a comparison, which for strings of up to 24
-//! bytes (nearly every identifier) is of the length and the words, without
-//! reading the string or calling `memcmp`. So a miss reads no string
-//! memory, a hit on an identifier reads a slot, a length and 16 or 24 bytes
-//! at fixed places, and growing the index reads 32 bits of hash kept per
-//! string, in order, without reading or hashing any string.
+//! bytes (nearly every identifier) is of the words, without reading the
+//! string or calling `memcmp`. So a miss reads no string memory, a hit on
+//! an identifier reads a slot and 16 or 24 bytes at fixed places, and
+//! growing the index reads 32 bits of hash kept per string, in order,
+//! without reading or hashing any string.
 //!
 //! That matters on a large vocabulary, where the rarer strings are not in
 //! the cache: the slot and the words are two loads, one after the other,
@@ -245,8 +245,8 @@ pub struct MemoryUsage {
     pub string_bytes: usize,
     /// The bytes allocated by the hash index: 4 bytes per slot (the index
     /// keeps at least a fifth of its slots free), and per string 24 bytes
-    /// for the words a look-up compares instead of the string's bytes, a
-    /// byte for its length and 4 bytes of hash kept for growing the index.
+    /// for the words a look-up compares instead of the string's bytes and 4
+    /// bytes of hash kept for growing the index.
     pub index_bytes: usize,
     /// The bytes allocated by the symbol-to-string span vector.
     pub span_bytes: usize,
@@ -288,7 +288,7 @@ impl MemoryUsage {
 fn key_of<S: BuildHasher>(hasher: &S, string: &[u8]) -> Key {
     let mut state = hasher.build_hasher();
     state.write(string);
-    Key::new(state.finish())
+    Key::new(state.finish(), string.len())
 }
 
 /// The words a look-up compares for a string (invariant 6): the head pair
@@ -343,8 +343,8 @@ fn compared_words(bytes: &[u8]) -> ((u64, u64), u64) {
 // 3. `table` holds one slot per span: the slot of symbol `s` holds
 //    the tag of `key_of(&self.hasher, string of s)` and sits where that key
 //    leads (the table's invariant 3), and `s.to_index() < spans.len() ==
-//    words.len() == tail_words.len() == lengths.len() == stored_keys.len()`.
-//    So every symbol a slot holds indexes all five vectors.
+//    words.len() == tail_words.len() == stored_keys.len()`. So every
+//    symbol a slot holds indexes all four vectors.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
@@ -353,15 +353,15 @@ fn compared_words(bytes: &[u8]) -> ((u64, u64), u64) {
 //    their `hash::short_words` (the `words` entry) are; of the same length
 //    from 17 to 24 bytes, exactly when their `hash::medium_words` (both
 //    entries) are. So a look-up of a string of up to 24 bytes compares
-//    its length with `lengths[i]` and its words with those, instead of
-//    bytes. (Words alone do not tell lengths apart: "abcd" and "abcdabcd"
-//    have the same ones.)
-// 7. `lengths[i]` is the length of string `i`, saturated at 255, and
-//    `stored_keys[i]` is `key_of(&self.hasher, string of i).stored()`.
+//    its length and its words with those, instead of bytes. (Words alone
+//    do not tell lengths apart: "abcd" and "abcdabcd" have the same ones.)
+//    The length is compared by the table's tag while its tags hold
+//    lengths, else with the span's.
+// 7. `stored_keys[i]` is `key_of(&self.hasher, string of i).stored()`.
 pub struct Interner<S = IdentHash> {
     /// The hash index (see the `table` module): 4-byte slots that hold a
-    /// symbol and a tag of its string's hash bits, so a miss reads no
-    /// string memory.
+    /// symbol and a tag of its string's length and hash bits, so a miss
+    /// reads no string memory.
     table: Table,
     /// `spans[i]` is the string of `Symbol::from_index(i)`.
     spans: Vec<NonNull<str>>,
@@ -375,10 +375,6 @@ pub struct Interner<S = IdentHash> {
     /// `words` so that the look-up of a short string, the common case, reads
     /// 16 bytes per symbol from a dense array.
     tail_words: Vec<u64>,
-    /// `lengths[i]` is the length of the string of `Symbol::from_index(i)`,
-    /// saturated at 255 (invariant 7): a look-up compares it beside the
-    /// words, from a dense array of one byte per string.
-    lengths: Vec<u8>,
     /// `stored_keys[i]` is the stored form of the index key of the string
     /// of `Symbol::from_index(i)` (invariant 7), from which the table is
     /// rebuilt when it grows without reading a string.
@@ -498,7 +494,6 @@ impl<S> Interner<S> {
             spans: Vec::with_capacity(capacity),
             words: Vec::with_capacity(capacity),
             tail_words: Vec::with_capacity(capacity),
-            lengths: Vec::with_capacity(capacity),
             stored_keys: Vec::with_capacity(capacity),
             string_bytes: 0,
             hasher,
@@ -632,7 +627,6 @@ impl<S> Interner<S> {
             index_bytes: self.table.allocation_size()
                 + self.words.capacity() * size_of::<(u64, u64)>()
                 + self.tail_words.capacity() * size_of::<u64>()
-                + self.lengths.capacity() * size_of::<u8>()
                 + self.stored_keys.capacity() * size_of::<u32>(),
             span_bytes: self.spans.capacity() * size_of::<NonNull<str>>(),
         }
@@ -661,7 +655,6 @@ impl<S> Interner<S> {
         self.spans.clear();
         self.words.clear();
         self.tail_words.clear();
-        self.lengths.clear();
         self.stored_keys.clear();
         self.string_bytes = 0;
         self.arena.reset();
@@ -788,7 +781,6 @@ impl<S: BuildHasher> Interner<S> {
         self.words.push(words);
         self.tail_words.push(tail_words);
         // Invariant 7.
-        self.lengths.push(saturated_length(string));
         self.stored_keys.push(key.stored());
         self.string_bytes += string.len();
         // Invariant 3: the slot goes where the string's key leads, and its
@@ -804,9 +796,11 @@ impl<S: BuildHasher> Interner<S> {
     #[inline(never)]
     fn grow_table(&mut self) {
         if self.table.grown_slot_count() as u64 <= STORED_KEY_SLOTS {
-            let stored_keys = &*self.stored_keys;
-            self.table
-                .grow(|symbol| Key::from_stored(stored_keys[symbol.to_index()]));
+            let (stored_keys, spans) = (&*self.stored_keys, &*self.spans);
+            self.table.grow(|symbol| {
+                let length = stored_bytes(spans, symbol).len();
+                Key::from_stored(stored_keys[symbol.to_index()], length)
+            });
         } else {
             let (hasher, spans) = (&self.hasher, &*self.spans);
             self.table
@@ -819,8 +813,9 @@ impl<S: BuildHasher> Interner<S> {
     /// Strings of at most 16 bytes (most identifiers) are looked up inline
     /// and compared by the two words that hold all their bytes (see
     /// [`hash::short_words`]), computed once per look-up and compared with
-    /// the stored string's words (invariant 6); equal tags mean equal
-    /// lengths. Longer strings take [`lookup_long`](Self::lookup_long).
+    /// the stored string's words (invariant 6). The lengths are compared by
+    /// the tags, or, in a table too big for tags to hold them, with the
+    /// spans. Longer strings take [`lookup_long`](Self::lookup_long).
     #[inline(always)]
     fn lookup(&self, string: &str) -> (Key, Probe) {
         let query = string.as_bytes();
@@ -831,20 +826,14 @@ impl<S: BuildHasher> Interner<S> {
         // words, and loads them once.
         let words = hash::short_words(query);
         let key = key_of(&self.hasher, query);
-        let (stored_words, lengths) = (&*self.words, &*self.lengths);
-        let length = saturated_length(string);
+        let (stored_words, spans) = (&*self.words, &*self.spans);
+        let lengths_in_tags = self.table.tags_hold_lengths();
         let probe = self.table.find(key, |symbol| {
-            let index = symbol.to_index();
             // SAFETY: the symbol comes from a slot of the index, so by
-            // invariant 3 it is in range of `words` and `lengths`.
-            let (stored, stored_length) = unsafe {
-                (
-                    stored_words.get_unchecked(index),
-                    lengths.get_unchecked(index),
-                )
-            };
+            // invariant 3 it is in range of `words`.
+            let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
             // Invariant 6: equal lengths and words mean equal strings.
-            *stored_length == length && *stored == words
+            (lengths_in_tags || has_length(spans, symbol, query.len())) && *stored == words
         });
         (key, probe)
     }
@@ -862,25 +851,18 @@ impl<S: BuildHasher> Interner<S> {
         if query.len() <= 24 {
             let (head, tail) = hash::medium_words(query);
             let (words, tail_words) = (&*self.words, &*self.tail_words);
-            let (lengths, length) = (&*self.lengths, saturated_length(string));
+            let (spans, lengths_in_tags) = (&*self.spans, self.table.tags_hold_lengths());
             let probe = self.table.find(key, |symbol| {
                 let index = symbol.to_index();
                 // SAFETY: the symbol comes from a slot of the index, so by
-                // invariant 3 it is in range of the three vectors.
-                let (stored_head, stored_tail, stored_length) = unsafe {
-                    (
-                        words.get_unchecked(index),
-                        tail_words.get_unchecked(index),
-                        lengths.get_unchecked(index),
-                    )
-                };
+                // invariant 3 it is in range of both vectors.
+                let (stored_head, stored_tail) =
+                    unsafe { (words.get_unchecked(index), tail_words.get_unchecked(index)) };
                 // By invariant 6, equal lengths and words mean equal
-                // strings. The comparison has one branch.
-                let differ = (stored_head.0 ^ head.0)
-                    | (stored_head.1 ^ head.1)
-                    | (stored_tail ^ tail)
-                    | u64::from(stored_length ^ length);
-                differ == 0
+                // strings. The comparison of words has one branch.
+                let differ =
+                    (stored_head.0 ^ head.0) | (stored_head.1 ^ head.1) | (stored_tail ^ tail);
+                (lengths_in_tags || has_length(spans, symbol, query.len())) && differ == 0
             });
             return (key, probe);
         }
@@ -930,11 +912,11 @@ impl<S: BuildHasher> Interner<S> {
     }
 }
 
-/// The length of `string` as `lengths` keeps it (invariant 7): saturated
-/// at 255, which only strings too long to be compared by words reach.
+/// Whether `symbol`'s string, for a symbol found in the index, is `length`
+/// bytes long: read from its span, without touching the string.
 #[inline(always)]
-fn saturated_length(string: &str) -> u8 {
-    u8::try_from(string.len()).unwrap_or(u8::MAX)
+fn has_length(spans: &[NonNull<str>], symbol: Symbol, length: usize) -> bool {
+    stored_bytes(spans, symbol).len() == length
 }
 
 /// The bytes of `symbol`'s string, for a symbol found in the index.

@@ -1,10 +1,11 @@
 //! The interner's hash index: an open-addressing table with linear probing
 //! over 4-byte slots.
 //!
-//! A slot holds a string's symbol in its low bits and, above them, hash
-//! bits of the string (its tag). A probe compares tags first, so the
-//! caller's comparison runs only when those hash bits agree: a miss reads
-//! slots and nothing else.
+//! A slot holds a string's symbol in its low bits and, above them, its tag:
+//! hash bits of the string and, in a table of up to 2^24 slots, its length.
+//! A probe compares tags first, so the caller's comparison runs only when
+//! the hash bits and the length agree: a miss reads slots and nothing
+//! else.
 //!
 //! The slots are small so that the table stays in a 512 KiB cache beside
 //! the data a hit compares, for tens of thousands of strings: on a skewed
@@ -16,9 +17,11 @@
 //! and stays in cache.
 //!
 //! A table of `2^k` slots holds at most `4/5 * 2^k` strings, so a symbol
-//! fits in `k` bits and the tag takes the other `32 - k`: 16 bits at 64Ki
-//! slots, 8 at 16Mi. Growing the table shifts that split, and the homes
-//! move, so growth asks the caller for each string's [`Key`] again.
+//! fits in `k` bits and the tag takes the other `32 - k`: at 64Ki slots, 8
+//! bits of length and 8 of hash; at 16Mi, the length alone; past that, hash
+//! bits only, and the caller compares lengths. Growing the table shifts
+//! that split, and the homes move, so growth asks the caller for each
+//! string's [`Key`] again.
 //!
 //! There are no deletions, so there are no tombstones: a probe ends at the
 //! first empty slot. A string that `get_or_intern` finds past its home slot
@@ -28,16 +31,31 @@
 use crate::Symbol;
 
 /// What a probe needs to know of a string: its 64-bit hash folded to the
-/// word size (`hash ^ hash >> 32`).
+/// word size (`hash ^ hash >> 32`), and its length.
 ///
-/// The home slot is the folded hash masked to the table's size, and the tag
-/// is the rest of its low 32 bits: in a table of `2^k` slots, a slot keeps
-/// bits `k..32` of the folded hash above the symbol, and the home slot took
-/// bits `0..k`, so the tag filters strings that share a home.
+/// The home slot is the folded hash masked to the table's size. The tag is
+/// taken from a 32-bit value: in a table of up to [`LENGTH_TAG_SLOTS`]
+/// slots, the folded hash's low 24 bits and, above them, the length
+/// saturated at 255; in a bigger one, the folded hash's low 32 bits. In a
+/// table of `2^k` slots a slot keeps bits `k..32` of that value above the
+/// symbol, and the home slot took bits `0..k` of the folded hash, so the tag
+/// filters strings that share a home, and in a table of up to
+/// [`LENGTH_TAG_SLOTS`] slots equal tags mean equal lengths (up to 254).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Key {
     folded: usize,
+    length: u32,
 }
+
+/// The most slots a table may have for its tags to hold the strings'
+/// lengths (see [`Key`]): the length takes the top 8 of the 32 bits a slot
+/// shares between symbol and tag, and a table of up to 2^24 slots leaves
+/// them to the tag.
+///
+/// Any smaller power of two is also correct (bigger tables only compare
+/// lengths elsewhere), so unit tests lower it to take that path with small
+/// tables.
+const LENGTH_TAG_SLOTS: usize = if cfg!(test) { 1 << 6 } else { 1 << 24 };
 
 /// The most slots a table may have for a string's home to follow from
 /// [`Key::stored`] alone: the stored form keeps 32 bits of the folded hash.
@@ -45,40 +63,47 @@ pub(crate) struct Key {
 /// Any smaller power of two is also correct (it only makes the caller hash
 /// strings again sooner when the table grows), so unit tests lower it to
 /// take that path with small tables.
-pub(crate) const STORED_KEY_SLOTS: u64 = if cfg!(test) { 1 << 6 } else { 1 << 32 };
+pub(crate) const STORED_KEY_SLOTS: u64 = if cfg!(test) { 1 << 7 } else { 1 << 32 };
 
 impl Key {
-    /// The key of a string whose 64-bit hash is `hash`.
+    /// The key of a string of `length` bytes whose 64-bit hash is `hash`.
     #[inline(always)]
-    pub(crate) fn new(hash: u64) -> Key {
+    pub(crate) fn new(hash: u64, length: usize) -> Key {
         // On 32-bit targets the cast keeps the low half, which is the part
         // the home slot and the tag take their bits from.
         Key {
             folded: (hash ^ (hash >> 32)) as usize,
+            length: length.min(255) as u32,
         }
     }
 
-    /// The 32 bits of the key an interner keeps per string, from which
-    /// [`from_stored`](Key::from_stored) rebuilds it when the table grows.
+    /// The 32 bits of the key's hash an interner keeps per string, from
+    /// which [`from_stored`](Key::from_stored) rebuilds the key when the
+    /// table grows.
     #[inline(always)]
     pub(crate) fn stored(self) -> u32 {
         self.folded as u32
     }
 
-    /// The key whose [`stored`](Key::stored) form is `stored`. It leads to
-    /// the same home slot and tag as the full key in a table of at most
+    /// The key of a string of `length` bytes whose key's
+    /// [`stored`](Key::stored) form is `stored`. It leads to the same home
+    /// slot and tag as the full key in a table of at most
     /// [`STORED_KEY_SLOTS`] slots, and only there.
     #[inline(always)]
-    pub(crate) fn from_stored(stored: u32) -> Key {
-        Key {
-            folded: stored as usize,
-        }
+    pub(crate) fn from_stored(stored: u32, length: usize) -> Key {
+        Key::new(u64::from(stored), length)
     }
 
-    /// The low 32 bits, which the tag is taken from.
+    /// The 32-bit value the tag is taken from, in a table whose tags hold
+    /// lengths or not.
     #[inline(always)]
-    fn bits(self) -> u32 {
-        self.folded as u32
+    fn bits(self, lengths_in_tags: bool) -> u32 {
+        let low = self.folded as u32;
+        if lengths_in_tags {
+            (low & 0x00ff_ffff) | (self.length << 24)
+        } else {
+            low
+        }
     }
 
     /// The slot a probe for this string starts from, in a table of
@@ -123,7 +148,9 @@ pub(crate) enum Probe {
 /// 2. `symbol_mask` is `slots.len() - 1`, or `u32::MAX` if that does not
 ///    fit in 32 bits. Every full slot holds a symbol whose raw value (not 0)
 ///    is at most the number of full slots, so it fits in `symbol_mask`, and
-///    the string's key's tag bits (`!symbol_mask`) above it.
+///    the tag bits (`!symbol_mask`) of its string key's
+///    [`bits`](Key::bits) above it. `lengths_in_tags` is whether
+///    `slots.len() <= LENGTH_TAG_SLOTS`.
 /// 3. A full slot sits on the probe path of its string's [`Key`]: between
 ///    its home slot and its position (cyclically) there is no empty slot.
 /// 4. `len` is the number of full slots.
@@ -135,6 +162,7 @@ pub(crate) enum Probe {
 pub(crate) struct Table {
     slots: Box<[Slot]>,
     symbol_mask: u32,
+    lengths_in_tags: bool,
     len: usize,
 }
 
@@ -152,8 +180,17 @@ impl Table {
         Table {
             slots: vec![EMPTY; count].into_boxed_slice(),
             symbol_mask: u32::try_from(count - 1).unwrap_or(u32::MAX),
+            lengths_in_tags: count <= LENGTH_TAG_SLOTS,
             len: 0,
         }
+    }
+
+    /// Whether a slot's tag equal to a key's means that their strings have
+    /// the same length, if it is at most 254 bytes (see [`Key`]). If not,
+    /// the closure passed to [`find`](Table::find) compares lengths.
+    #[inline(always)]
+    pub(crate) fn tags_hold_lengths(&self) -> bool {
+        self.lengths_in_tags
     }
 
     /// The bytes the slots take.
@@ -175,7 +212,7 @@ impl Table {
             raw <= self.symbol_mask,
             "symbol {symbol:?} too big for its slot"
         );
-        (key.bits() & !self.symbol_mask) | raw
+        (key.bits(self.lengths_in_tags) & !self.symbol_mask) | raw
     }
 
     /// Looks up the string whose key is `key`: `is_string(symbol)` says
@@ -186,7 +223,7 @@ impl Table {
     pub(crate) fn find(&self, key: Key, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
         let mask = self.slots.len() - 1;
         let symbol_mask = self.symbol_mask;
-        let tag = key.bits();
+        let tag = key.bits(self.lengths_in_tags);
         let mut index = key.home(mask);
         loop {
             // SAFETY: `index <= mask = slots.len() - 1` (the length is a
@@ -346,7 +383,7 @@ mod tests {
         let mut table = Table::with_capacity(4);
         // Three strings with one home slot: the low bits of their hashes
         // agree, the bits above differ.
-        let keys = [1, 2, 3].map(|i| Key::new(5 + (i << 20)));
+        let keys = [1, 2, 3].map(|i| Key::new(5 + (i << 20), 3));
         let symbols = keys.map(|key| push(&mut table, &keys, key));
         let home = slot_of(&table, keys[0], symbols[0]);
         assert_eq!(slot_of(&table, keys[2], symbols[2]), home + 2);
@@ -367,11 +404,11 @@ mod tests {
     fn tags_keep_the_strings_that_share_a_home_apart() {
         let mut table = Table::with_capacity(4);
         let mask = table.slots.len() - 1;
-        let keys = [Key::new(5 + (1 << 20))];
+        let keys = [Key::new(5 + (1 << 20), 3)];
         let symbol = push(&mut table, &keys, keys[0]);
         // Same home slot, another hash bit above the symbol's bits: the
         // probe steps over the slot without asking about its string.
-        let other = Key::new(5 + (1 << 21));
+        let other = Key::new(5 + (1 << 21), 3);
         assert_eq!(other.home(mask), keys[0].home(mask));
         let mut asked = 0;
         let probe = table.find(other, |_| {
@@ -390,23 +427,46 @@ mod tests {
     }
 
     #[test]
+    fn small_tables_tell_lengths_apart_by_tag_and_big_ones_ask() {
+        // Two strings of one hash and different lengths.
+        let (short, long) = (Key::new(0xabc_1234, 5), Key::new(0xabc_1234, 6));
+        for (capacity, asked_for) in [(4, 0), (LENGTH_TAG_SLOTS, 1)] {
+            let mut table = Table::with_capacity(capacity);
+            assert_eq!(table.tags_hold_lengths(), asked_for == 0);
+            push(&mut table, &[short], short);
+            let mut asked = 0;
+            let probe = table.find(long, |_| {
+                asked += 1;
+                false
+            });
+            assert!(matches!(probe, Probe::Vacant { .. }));
+            assert_eq!(asked, asked_for, "capacity {capacity}");
+        }
+    }
+
+    #[test]
     fn stored_keys_lead_home_in_tables_up_to_their_limit() {
         let hashes = (0..1000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         for hash in hashes {
-            let key = Key::new(hash);
-            let rebuilt = Key::from_stored(key.stored());
+            let key = Key::new(hash, 12);
+            let rebuilt = Key::from_stored(key.stored(), 12);
             for bits in [4, 16, 24, 31] {
                 let mask = (1usize << bits) - 1;
                 assert_eq!(rebuilt.home(mask), key.home(mask));
             }
-            assert_eq!(rebuilt.bits(), key.bits());
+            for lengths_in_tags in [false, true] {
+                assert_eq!(rebuilt.bits(lengths_in_tags), key.bits(lengths_in_tags));
+            }
         }
         // Past 2^32 slots the home takes hash bits the stored form lacks.
         #[cfg(target_pointer_width = "64")]
         {
             let mask = (1usize << 40) - 1;
-            let key = Key::new(1 << 38);
-            assert_ne!(Key::from_stored(key.stored()).home(mask), key.home(mask));
+            let key = Key::new(1 << 38, 12);
+            assert_ne!(
+                Key::from_stored(key.stored(), 12).home(mask),
+                key.home(mask)
+            );
         }
     }
 
@@ -414,7 +474,12 @@ mod tests {
     fn growth_keeps_every_string_on_its_probe_path() {
         let count: u64 = if cfg!(miri) { 300 } else { 5000 };
         let keys: Vec<Key> = (0..count)
-            .map(|i| Key::new(i.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (i << 40)))
+            .map(|i| {
+                Key::new(
+                    i.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (i << 40),
+                    i as usize % 30,
+                )
+            })
             .collect();
         let mut table = Table::with_capacity(0);
         let mut symbols = Vec::new();
@@ -438,7 +503,7 @@ mod tests {
     #[should_panic(expected = "interner symbols out of order")]
     fn symbols_go_in_in_order() {
         let mut table = Table::with_capacity(4);
-        let key = Key::new(7);
+        let key = Key::new(7, 1);
         let index = table.vacant_index(key);
         table.insert(index, key, Symbol::from_index(1));
     }

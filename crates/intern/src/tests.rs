@@ -125,8 +125,8 @@ fn with_capacity_holds_that_many_strings_without_growing() {
 fn index_bytes_count_the_slots_and_the_comparison_words() {
     let usage = Interner::with_capacity(1000).memory_usage();
     // At least 1000 / (4/5) slots of 4 bytes, and per string 24 bytes of
-    // words, a byte of length and 4 bytes of stored key.
-    assert!(usage.index_bytes >= 1250 * 4 + 1000 * 29, "{usage:?}");
+    // words and 4 bytes of stored key.
+    assert!(usage.index_bytes >= 1250 * 4 + 1000 * 28, "{usage:?}");
     assert!(usage.span_bytes >= 1000 * 16, "{usage:?}");
 }
 
@@ -175,4 +175,54 @@ fn growth_that_hashes_strings_again_keeps_every_string_found() {
         assert_eq!(interner.resolve(symbol), string);
     }
     assert_eq!(interner.get("absent"), None);
+}
+
+/// A hash that is the same for every string.
+#[derive(Clone, Copy, Default)]
+struct Constant;
+
+impl BuildHasher for Constant {
+    type Hasher = Fixed;
+    fn build_hasher(&self) -> Fixed {
+        Fixed
+    }
+}
+
+/// The hasher of [`Constant`].
+struct Fixed;
+
+impl Hasher for Fixed {
+    fn finish(&self) -> u64 {
+        0x0123_4567_89ab_cdef
+    }
+    fn write(&mut self, _bytes: &[u8]) {}
+}
+
+#[test]
+fn tables_too_big_for_length_tags_compare_lengths_by_span() {
+    // Unit tests lower the table size up to which tags hold lengths (to 64
+    // slots). With a constant hash every string shares its tag with all the
+    // others, so past that size only the spans' lengths tell apart strings
+    // whose comparison words are the same.
+    let mut interner = Interner::with_hasher(Constant);
+    let filler = if cfg!(miri) { 60 } else { 200 };
+    for i in 0..filler {
+        interner.get_or_intern(&format!("filler{i}"));
+    }
+    assert!(!interner.table.tags_hold_lengths());
+    let strings = [
+        "abcd",
+        "abcdabcd",
+        "abcdabcdabcdabcd",
+        "abcdabcdabcdabcdabcd",
+        "abcdabcdabcdabcdabcdabcd",
+        "",
+        "\0\0\0\0",
+    ];
+    let symbols: Vec<Symbol> = strings.iter().map(|s| interner.get_or_intern(s)).collect();
+    assert_eq!(interner.len(), filler + strings.len());
+    for (string, &symbol) in strings.iter().zip(&symbols) {
+        assert_eq!(interner.get(string), Some(symbol), "{string:?}");
+        assert_eq!(interner.resolve(symbol), *string);
+    }
 }
