@@ -303,6 +303,11 @@ fn compared_words(bytes: &[u8]) -> ((u64, u64), u64) {
     }
 }
 
+// A look-up compares a string of up to 24 bytes by its words, which do not
+// tell lengths apart, so a table whose tags hold lengths must hold those
+// lengths exactly (invariant 6).
+const _: () = assert!(24 < table::TAG_LENGTH_MAX);
+
 /// A string interner: maps each distinct string to a [`Symbol`] and back.
 ///
 /// Strings are copied into an arena owned by the interner and never move

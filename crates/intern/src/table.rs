@@ -2,7 +2,7 @@
 //! over 4-byte slots.
 //!
 //! A slot holds a string's symbol in its low bits and, above them, its tag:
-//! hash bits of the string and, in a table of up to 2^24 slots, its length.
+//! hash bits of the string and, in a table of up to 2^19 slots, its length.
 //! A probe compares tags first, so the caller's comparison runs only when
 //! the hash bits and the length agree: a miss reads slots and nothing
 //! else.
@@ -17,9 +17,9 @@
 //! and stays in cache.
 //!
 //! A table of `2^k` slots holds at most `4/5 * 2^k` strings, so a symbol
-//! fits in `k` bits and the tag takes the other `32 - k`: at 64Ki slots, 8
-//! bits of length and 8 of hash; at 16Mi, the length alone; past that, hash
-//! bits only, and the caller compares lengths. Growing the table shifts
+//! fits in `k` bits and the tag takes the other `32 - k`: at 64Ki slots, 5
+//! bits of length and 11 of hash; at 512Ki, 5 and 8; past that, hash bits
+//! only, and the caller compares lengths. Growing the table shifts
 //! that split, and the homes move, so growth asks the caller for each
 //! string's [`Key`] again.
 //!
@@ -35,27 +35,35 @@ use crate::Symbol;
 ///
 /// The home slot is the folded hash masked to the table's size. The tag is
 /// taken from a 32-bit value: in a table of up to [`LENGTH_TAG_SLOTS`]
-/// slots, the folded hash's low 24 bits and, above them, the length
-/// saturated at 255; in a bigger one, the folded hash's low 32 bits. In a
-/// table of `2^k` slots a slot keeps bits `k..32` of that value above the
-/// symbol, and the home slot took bits `0..k` of the folded hash, so the tag
-/// filters strings that share a home, and in a table of up to
-/// [`LENGTH_TAG_SLOTS`] slots equal tags mean equal lengths (up to 254).
+/// slots, the folded hash's low 27 bits and, above them, the length
+/// saturated at [`TAG_LENGTH_MAX`]; in a bigger one, the folded hash's low
+/// 32 bits. In a table of `2^k` slots a slot keeps bits `k..32` of that
+/// value above the symbol, and the home slot took bits `0..k` of the folded
+/// hash, so the tag filters strings that share a home, and in a table of up
+/// to [`LENGTH_TAG_SLOTS`] slots equal tags mean equal lengths, for lengths
+/// below [`TAG_LENGTH_MAX`]. (The interner compares longer strings by
+/// their bytes, lengths included, so five bits are enough.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Key {
     folded: usize,
     length: u32,
 }
 
+/// The length a tag holds for every string at least this long.
+pub(crate) const TAG_LENGTH_MAX: usize = 31;
+
+/// The bits of the 32-bit tag value below the length.
+const TAG_HASH_BITS: u32 = 27;
+
 /// The most slots a table may have for its tags to hold the strings'
-/// lengths (see [`Key`]): the length takes the top 8 of the 32 bits a slot
-/// shares between symbol and tag, and a table of up to 2^24 slots leaves
-/// them to the tag.
+/// lengths (see [`Key`]): the length takes the top 5 of the 32 bits a slot
+/// shares between symbol and tag, and up to 2^19 slots that leaves at least
+/// 8 bits of hash to tell apart the strings of one length.
 ///
 /// Any smaller power of two is also correct (bigger tables only compare
 /// lengths elsewhere), so unit tests lower it to take that path with small
 /// tables.
-const LENGTH_TAG_SLOTS: usize = if cfg!(test) { 1 << 6 } else { 1 << 24 };
+const LENGTH_TAG_SLOTS: usize = if cfg!(test) { 1 << 6 } else { 1 << 19 };
 
 /// The most slots a table may have for a string's home to follow from
 /// [`Key::stored`] alone: the stored form keeps 32 bits of the folded hash.
@@ -73,7 +81,7 @@ impl Key {
         // the home slot and the tag take their bits from.
         Key {
             folded: (hash ^ (hash >> 32)) as usize,
-            length: length.min(255) as u32,
+            length: length.min(TAG_LENGTH_MAX) as u32,
         }
     }
 
@@ -100,7 +108,7 @@ impl Key {
     fn bits(self, lengths_in_tags: bool) -> u32 {
         let low = self.folded as u32;
         if lengths_in_tags {
-            (low & 0x00ff_ffff) | (self.length << 24)
+            (low & ((1 << TAG_HASH_BITS) - 1)) | (self.length << TAG_HASH_BITS)
         } else {
             low
         }
@@ -186,7 +194,7 @@ impl Table {
     }
 
     /// Whether a slot's tag equal to a key's means that their strings have
-    /// the same length, if it is at most 254 bytes (see [`Key`]). If not,
+    /// the same length, if it is below [`TAG_LENGTH_MAX`] (see [`Key`]). If not,
     /// the closure passed to [`find`](Table::find) compares lengths.
     #[inline(always)]
     pub(crate) fn tags_hold_lengths(&self) -> bool {
