@@ -106,11 +106,11 @@ fn check_whole<S: BuildHasher>(interner: &Interner<S>, model: &Model) {
 
 #[test]
 fn lengths_past_the_saturation_are_told_apart() {
-    // The interner keeps lengths up to 254 exactly; longer strings share one
-    // kept length and are compared by their bytes. With a constant hash
-    // every one of them meets all the others in a probe.
+    // Index tags keep lengths below 31 exactly; longer strings share one
+    // length in their tags and are compared by their bytes. With a constant
+    // hash every one of them meets all the others in a probe.
     let mut interner = Interner::with_hasher(Constant);
-    let lengths = (252..258).chain([400, 401]);
+    let lengths = (23..34).chain(252..258).chain([400, 401]);
     let strings: Vec<String> = lengths.map(|len| "a".repeat(len)).collect();
     let symbols: Vec<Symbol> = strings.iter().map(|s| interner.get_or_intern(s)).collect();
     assert_eq!(interner.len(), strings.len());
