@@ -818,45 +818,60 @@ impl<S: BuildHasher> Interner<S> {
     /// Strings of at most 16 bytes (most identifiers) are looked up inline
     /// and compared by the two words that hold all their bytes (see
     /// [`hash::short_words`]), computed once per look-up and compared with
-    /// the stored string's words (invariant 6). The lengths are compared by
-    /// the tags, or, in a table too big for tags to hold them, with the
-    /// spans. Longer strings take [`lookup_long`](Self::lookup_long).
+    /// the stored string's words (invariant 6); equal tags mean equal
+    /// lengths. Longer strings, and every string in a table too big for
+    /// its tags to hold lengths, take
+    /// [`lookup_out_of_line`](Self::lookup_out_of_line).
     #[inline(always)]
     fn lookup(&self, string: &str) -> (Key, Probe) {
         let query = string.as_bytes();
-        if query.len() > 16 {
-            return self.lookup_long(string);
+        if query.len() > 16 || !self.table.tags_hold_lengths() {
+            return self.lookup_out_of_line(string);
         }
         // With `IdentHash` the compiler sees that the hash reads the same
         // words, and loads them once.
         let words = hash::short_words(query);
         let key = key_of(&self.hasher, query);
-        let (stored_words, spans) = (&*self.words, &*self.spans);
-        let lengths_in_tags = self.table.tags_hold_lengths();
-        let probe = self.table.find(key, |symbol| {
+        let stored_words = &*self.words;
+        let probe = self.table.find_by_length_tag(key, |symbol| {
             // SAFETY: the symbol comes from a slot of the index, so by
             // invariant 3 it is in range of `words`.
             let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
-            // Invariant 6: equal lengths and words mean equal strings.
-            (lengths_in_tags || has_length(spans, symbol, query.len())) && *stored == words
+            // Invariant 6: equal tags mean equal lengths here, and equal
+            // lengths and words mean equal strings.
+            *stored == words
         });
         (key, probe)
     }
 
-    /// [`lookup`](Self::lookup) for a string longer than 16 bytes.
+    /// [`lookup`](Self::lookup) for a string longer than 16 bytes, or for
+    /// any string in a table too big for its tags to hold lengths.
     ///
     /// Up to 24 bytes the string is compared by its three words
     /// ([`hash::medium_words`]) with the stored `words` and `tail_words`,
     /// which are read side by side, both indexed by the symbol; a longer
-    /// string is compared byte by byte.
+    /// string is compared byte by byte. Where the tags do not hold lengths,
+    /// the span's length is compared too.
     #[inline(never)]
-    fn lookup_long(&self, string: &str) -> (Key, Probe) {
+    fn lookup_out_of_line(&self, string: &str) -> (Key, Probe) {
         let query = string.as_bytes();
         let key = key_of(&self.hasher, query);
+        let (spans, lengths_in_tags) = (&*self.spans, self.table.tags_hold_lengths());
+        if query.len() <= 16 {
+            let words = hash::short_words(query);
+            let stored_words = &*self.words;
+            let probe = self.table.find(key, |symbol| {
+                // SAFETY: the symbol comes from a slot of the index, so by
+                // invariant 3 it is in range of `words`.
+                let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
+                // Invariant 6: equal lengths and words mean equal strings.
+                (lengths_in_tags || has_length(spans, symbol, query.len())) && *stored == words
+            });
+            return (key, probe);
+        }
         if query.len() <= 24 {
             let (head, tail) = hash::medium_words(query);
             let (words, tail_words) = (&*self.words, &*self.tail_words);
-            let (spans, lengths_in_tags) = (&*self.spans, self.table.tags_hold_lengths());
             let probe = self.table.find(key, |symbol| {
                 let index = symbol.to_index();
                 // SAFETY: the symbol comes from a slot of the index, so by
@@ -871,7 +886,6 @@ impl<S: BuildHasher> Interner<S> {
             });
             return (key, probe);
         }
-        let spans = &*self.spans;
         // The slice comparison checks the lengths first.
         let probe = self
             .table

@@ -226,12 +226,29 @@ impl Table {
     /// Looks up the string whose key is `key`: `is_string(symbol)` says
     /// whether the string of a slot's symbol is that string. It is asked
     /// only of slots whose tag equals the key's.
+    #[inline(always)]
+    pub(crate) fn find(&self, key: Key, is_string: impl FnMut(Symbol) -> bool) -> Probe {
+        self.find_by_tag(key, key.bits(self.lengths_in_tags), is_string)
+    }
+
+    /// [`find`](Table::find) in a table whose tags hold lengths: the inline
+    /// path of a look-up, which leaves bigger tables to an out-of-line one.
+    #[inline(always)]
+    pub(crate) fn find_by_length_tag(
+        &self,
+        key: Key,
+        is_string: impl FnMut(Symbol) -> bool,
+    ) -> Probe {
+        debug_assert!(self.lengths_in_tags);
+        self.find_by_tag(key, key.bits(true), is_string)
+    }
+
+    /// The probe of [`find`](Table::find), given the key's tag value.
     #[allow(unsafe_code)]
     #[inline(always)]
-    pub(crate) fn find(&self, key: Key, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
+    fn find_by_tag(&self, key: Key, tag: u32, mut is_string: impl FnMut(Symbol) -> bool) -> Probe {
         let mask = self.slots.len() - 1;
         let symbol_mask = self.symbol_mask;
-        let tag = key.bits(self.lengths_in_tags);
         let mut index = key.home(mask);
         loop {
             // SAFETY: `index <= mask = slots.len() - 1` (the length is a
