@@ -109,7 +109,8 @@ pub fn seconds(pass: impl FnOnce()) -> f64 {
 }
 
 /// Runs `runs` in turn, one pass each per round, for `rounds` rounds, and
-/// prints under `title`, for every run after the first, the median and the
+/// prints under `title` the first run's fastest pass, then, for every run
+/// after the first, the median and the
 /// range of the per-round ratios of its time to the first run's, and the
 /// ratio of the two runs' fastest passes.
 ///
@@ -129,6 +130,11 @@ pub fn report_interleaved(title: &str, rounds: usize, runs: &mut [Run<'_>]) {
     println!(
         "{title}, {rounds} interleaved rounds: peer time / arenakit time, \
          median [range] of the rounds, then of the fastest passes"
+    );
+    println!(
+        "  {:<24} fastest pass {:.1} ms",
+        runs[0].0,
+        fastest(&times[0]) * 1e3
     );
     for ((name, _), peer) in runs.iter().zip(&times).skip(1) {
         let mut ratios: Vec<f64> = peer.iter().zip(&times[0]).map(|(p, o)| p / o).collect();
