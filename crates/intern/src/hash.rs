@@ -1,12 +1,13 @@
-//! The string hash the interner uses by default.
+//! The string hash the interner uses by default, and the words it compares.
 //!
-//! Identifiers are short: most are 2 to 16 bytes long. [`IdentHash`] reads
-//! a string of 4 to 16 bytes with four (possibly overlapping) unaligned
-//! 4-byte loads at offsets computed without a branch, a shorter one by its
-//! first, middle and last bytes, and mixes the result with a single
+//! Identifiers are short: most are 2 to 24 bytes long. [`IdentHash`] reads
+//! such a string as the three [`Words`] that hold all its bytes, loaded
+//! without a branch on the length, and mixes them with a single
 //! 64×64→128-bit "folded" multiply, whose low and high halves are both well
-//! mixed. The interner folds the two halves into 32 bits, keeps the low 24
-//! in its index's tags, and takes the home slot from the low bits.
+//! mixed. The interner keeps the same words per string and compares them on
+//! a look-up, so the words are loaded once for both. It folds the hash's
+//! two halves into 32 bits, takes the home slot from the low bits and keeps
+//! the bits above the symbol's in its index's tags.
 //!
 //! The hash has a fixed seed: it is fast and well distributed on ordinary
 //! input, but it is **not** designed to resist collision attacks. Use
@@ -55,81 +56,108 @@ pub(crate) fn read_u64(bytes: &[u8], at: usize) -> u64 {
 #[inline(always)]
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let len = bytes.len();
-    let (a, b) = if len <= 16 {
-        short_words(bytes)
+    if len <= WORDS_MAX {
+        let Words {
+            first,
+            last,
+            middle,
+        } = Words::of(bytes);
+        // One multiply for all three words: the middle one, 0 up to 16
+        // bytes, is turned half a word so that its bytes do not meet the
+        // first word's at the same places.
+        fold(
+            first ^ SEED0 ^ middle.rotate_left(32),
+            last ^ SEED1 ^ (len as u64),
+        )
     } else {
-        hash_long(bytes)
-    };
-    fold(a ^ SEED0, b ^ SEED1 ^ (len as u64))
-}
-
-/// Two words that together hold every byte of a string of at most 16 bytes,
-/// so two strings of the same such length are equal exactly when their
-/// words are: [`wide_words`] from 4 bytes up, [`narrow_words`] below.
-#[inline(always)]
-pub(crate) fn short_words(bytes: &[u8]) -> (u64, u64) {
-    debug_assert!(bytes.len() <= 16);
-    if bytes.len() >= 4 {
-        wide_words(bytes)
-    } else {
-        narrow_words(bytes)
+        let (a, b) = hash_long(bytes);
+        fold(a ^ SEED0, b ^ SEED1 ^ (len as u64))
     }
 }
 
-/// Three words that together hold every byte of a string of 17 to 24
-/// bytes: its first sixteen bytes, as two words, and its last eight, which
-/// overlap them unless the string is 24 bytes long. Two strings of the same
-/// such length are equal exactly when their words are.
-#[inline(always)]
-pub(crate) fn medium_words(bytes: &[u8]) -> ((u64, u64), u64) {
-    let len = bytes.len();
-    debug_assert!((17..=24).contains(&len));
-    (
-        (read_u64(bytes, 0), read_u64(bytes, 8)),
-        read_u64(bytes, len - 8),
-    )
-}
+/// The longest string [`Words`] holds.
+pub(crate) const WORDS_MAX: usize = 24;
 
-/// [`short_words`] of a string of 4 to 16 bytes.
+/// Zero bytes, loaded in place of a string too short for a load.
+static ZEROS: [u8; 16] = [0; 16];
+
+/// Three words that together hold every byte of a string of at most
+/// [`WORDS_MAX`] bytes, so two strings of the same such length are equal
+/// exactly when their words are. They do not tell lengths apart: "abab" and
+/// "ababab" have the same ones.
 ///
-/// Every such length takes the same four (possibly overlapping) 4-byte
-/// loads, at offsets computed without a branch, so the common identifier
-/// lengths share one path.
-#[inline(always)]
-fn wide_words(bytes: &[u8]) -> (u64, u64) {
-    let len = bytes.len();
-    assert!((4..=16).contains(&len));
-    // 0 for 4 to 7 bytes, 4 for 8 to 16: the loads then cover the first
-    // and the last eight bytes.
-    let step = (len >> 3) << 2;
-    let at = |offset: usize| {
-        // SAFETY: every offset used below is at most `len - 4`, checked
-        // above to be in bounds: `step` is 4 only when `len >= 8`. The read
-        // is unaligned.
-        u64::from(unsafe { bytes.as_ptr().add(offset).cast::<u32>().read_unaligned() })
-    };
-    let a = (at(0) << 32) | at(step);
-    let b = (at(len - 4) << 32) | at(len - 4 - step);
-    (a, b)
+/// | length | `first` | `last` | `middle` |
+/// |---|---|---|---|
+/// | 0 | 0 | 0 | 0 |
+/// | 1 to 3 | first, middle and last byte | 0 | 0 |
+/// | 4 to 7 | first and last 4 bytes | 0 | 0 |
+/// | 8 to 16 | first 8 bytes | last 8 bytes | 0 |
+/// | 17 to 24 | first 8 bytes | last 8 bytes | bytes 8 to 15 |
+///
+/// [`of`](Words::of) computes them without a branch on the length: in a
+/// stream of identifiers the lengths follow no pattern, and a branch on
+/// them is mispredicted often enough to cost a quarter of a look-up. Every
+/// load is made for every length, each from the string where it is long
+/// enough and from [`ZEROS`] where it is not, and the wanted value is then
+/// selected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Words {
+    pub(crate) first: u64,
+    pub(crate) last: u64,
+    pub(crate) middle: u64,
 }
 
-/// [`short_words`] of a string of at most 3 bytes: its first, middle and
-/// last bytes, which between them are every byte.
-#[inline(always)]
-fn narrow_words(bytes: &[u8]) -> (u64, u64) {
-    let len = bytes.len();
-    debug_assert!(len < 4);
-    if len == 0 {
-        return (0, 0);
+// One record per symbol, with no padding: 24 bytes.
+const _: () = assert!(size_of::<Words>() == 24);
+
+impl Words {
+    /// Whether `self` and `other` are equal, with one branch.
+    #[inline(always)]
+    pub(crate) fn equals(&self, other: &Words) -> bool {
+        ((self.first ^ other.first) | (self.last ^ other.last) | (self.middle ^ other.middle)) == 0
     }
-    let spread =
-        (u64::from(bytes[0]) << 16) | (u64::from(bytes[len / 2]) << 8) | u64::from(bytes[len - 1]);
-    (spread, 0)
+
+    /// The words of a string of at most [`WORDS_MAX`] bytes.
+    #[inline(always)]
+    pub(crate) fn of(bytes: &[u8]) -> Words {
+        use std::hint::select_unpredictable as select;
+        let len = bytes.len();
+        debug_assert!(len <= WORDS_MAX);
+        // Each source is the string when it holds the loads made from it,
+        // else zeros of the length those loads need.
+        let eights = select(len >= 8, bytes, &ZEROS[..8]);
+        let sixteen = select(len > 16, bytes, &ZEROS[..16]);
+        let fours = select(len >= 4, bytes, &ZEROS[..4]);
+        let ones = select(len >= 1, bytes, &ZEROS[..1]);
+        let first_eight = read_u64(eights, 0);
+        let last = read_u64(eights, eights.len() - 8);
+        let middle = read_u64(sixteen, 8);
+        let quads =
+            (u64::from(read_u32(fours, 0)) << 32) | u64::from(read_u32(fours, fours.len() - 4));
+        let n = ones.len();
+        let spread =
+            (u64::from(ones[0]) << 16) | (u64::from(ones[n / 2]) << 8) | u64::from(ones[n - 1]);
+        let first = select(len >= 8, first_eight, select(len >= 4, quads, spread));
+        Words {
+            first,
+            last,
+            middle,
+        }
+    }
 }
 
-/// Compresses a string longer than 16 bytes into two words: every full
-/// 16-byte block but the last is folded into an accumulator, and the final 16
-/// bytes (which may overlap the previous block) are returned with it.
+/// Reads four little-endian bytes of `bytes` starting at `at`.
+#[inline(always)]
+fn read_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut word = [0; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(word)
+}
+
+/// Compresses a string longer than [`WORDS_MAX`] bytes into two words:
+/// every full 16-byte block but the last is folded into an accumulator, and
+/// the final 16 bytes (which may overlap the previous block) are returned
+/// with it.
 ///
 /// It is inlined too: a caller that has checked the length keeps only one
 /// of the two paths, and the interner's look-up of a long string, which is
@@ -324,6 +352,28 @@ mod tests {
             changed[i] = b'b';
             assert_ne!(hash_bytes(&changed), reference, "byte {i} ignored");
         }
+    }
+
+    #[test]
+    fn words_hold_every_byte_of_strings_up_to_24_bytes() {
+        for len in 0..=WORDS_MAX {
+            let base: Vec<u8> = (b'a'..).take(len).collect();
+            let reference = Words::of(&base);
+            assert_eq!(Words::of(&base.clone()), reference);
+            for at in 0..len {
+                let mut changed = base.clone();
+                changed[at] = b'_';
+                assert_ne!(Words::of(&changed), reference, "byte {at} of {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_of_different_lengths_can_agree() {
+        // Why a look-up compares lengths as well as words.
+        assert_eq!(Words::of(b"abab"), Words::of(b"ababab"));
+        assert_eq!(Words::of(b"a"), Words::of(b"aaa"));
+        assert_eq!(Words::of(b""), Words::of(&[0; 24]));
     }
 
     #[test]

@@ -32,22 +32,23 @@
 //! vector of spans (pointer and length) indexed by symbol for `resolve`, a
 //! hash index of 4-byte slots, each holding a symbol and, in the bits the
 //! symbol does not need, a tag of its string's length and hash, and,
-//! indexed by symbol, the words that hold every byte of a string of up to
-//! 24 bytes: two for the first 16 bytes, one more for the last 8 of a
-//! longer string. A lookup hashes the string once with [`IdentHash`] and
-//! probes the index linearly from the slot the hash picks; only a slot
-//! whose tag agrees leads to a comparison, which for strings of up to 24
-//! bytes (nearly every identifier) is of the words, without reading the
-//! string or calling `memcmp`. So a miss reads no string memory, a hit on
-//! an identifier reads a slot and 16 or 24 bytes at fixed places, and
-//! growing the index reads 32 bits of hash kept per string, in order,
-//! without reading or hashing any string.
+//! indexed by symbol, three words that hold every byte of a string of up to
+//! 24 bytes. A lookup computes the words of its string once, without a
+//! branch on the length, hashes them with [`IdentHash`] and probes the
+//! index linearly from the slot the hash picks; only a slot whose tag
+//! agrees leads to a comparison, which for strings of up to 24 bytes
+//! (nearly every identifier) is of the words, without reading the string
+//! or calling `memcmp`. So a miss reads no string memory, a hit on an
+//! identifier reads a slot and 24 bytes at a fixed place, and growing the
+//! index reads 32 bits of hash kept per string, in order, without reading
+//! or hashing any string.
 //!
 //! That matters on a large vocabulary, where the rarer strings are not in
 //! the cache: the slot and the words are two loads, one after the other,
-//! where reaching the bytes through the span would be a third. The slots
-//! are small so that the index of tens of thousands of strings leaves room
-//! for the words in a 512 KiB cache.
+//! where reaching the bytes through the span would be a third. And in a
+//! stream of identifiers the lengths follow no pattern, so every branch on
+//! a length is mispredicted often; the look-up of a string of up to 24
+//! bytes has none.
 //!
 //! Spans, words and bytes are laid out in symbol order, which is first-seen
 //! order. In a skewed stream of identifiers the frequent ones are seen first,
@@ -65,6 +66,7 @@ use std::ops::Index;
 use std::ptr::NonNull;
 
 use arenakit_arena::Arena;
+use hash::{WORDS_MAX, Words};
 use table::{Key, Probe, STORED_KEY_SLOTS, Table};
 
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
@@ -291,22 +293,26 @@ fn key_of<S: BuildHasher>(hasher: &S, string: &[u8]) -> Key {
     Key::new(state.finish(), string.len())
 }
 
-/// The words a look-up compares for a string (invariant 6): the head pair
-/// and the tail word. For a string of more than 24 bytes all are zero, and
-/// its look-up compares bytes.
+/// The words a look-up compares for a string (invariant 6). For a string
+/// of more than [`WORDS_MAX`] bytes all are zero, and its look-up compares
+/// bytes.
 #[inline(always)]
-fn compared_words(bytes: &[u8]) -> ((u64, u64), u64) {
-    match bytes.len() {
-        0..=16 => (hash::short_words(bytes), 0),
-        17..=24 => hash::medium_words(bytes),
-        _ => ((0, 0), 0),
+fn compared_words(bytes: &[u8]) -> Words {
+    if bytes.len() <= WORDS_MAX {
+        Words::of(bytes)
+    } else {
+        Words {
+            first: 0,
+            last: 0,
+            middle: 0,
+        }
     }
 }
 
-// A look-up compares a string of up to 24 bytes by its words, which do not
-// tell lengths apart, so a table whose tags hold lengths must hold those
-// lengths exactly (invariant 6).
-const _: () = assert!(24 < table::TAG_LENGTH_MAX);
+// A look-up compares a string of up to `WORDS_MAX` bytes by its words,
+// which do not tell lengths apart, so a table whose tags hold lengths must
+// hold those lengths exactly (invariant 6).
+const _: () = assert!(WORDS_MAX < table::TAG_LENGTH_MAX);
 
 /// A string interner: maps each distinct string to a [`Symbol`] and back.
 ///
@@ -348,20 +354,18 @@ const _: () = assert!(24 < table::TAG_LENGTH_MAX);
 // 3. `table` holds one slot per span: the slot of symbol `s` holds
 //    the tag of `key_of(&self.hasher, string of s)` and sits where that key
 //    leads (the table's invariant 3), and `s.to_index() < spans.len() ==
-//    words.len() == tail_words.len() == stored_keys.len()`. So every
-//    symbol a slot holds indexes all four vectors.
+//    words.len() == stored_keys.len()`. So every symbol a slot holds
+//    indexes all three vectors.
 // 4. `spans.len() <= MAX_STRINGS`, so every index converts to a `Symbol`.
 // 5. Methods taking `&self` never touch `arena` (it is not `Sync`); the
 //    string memory is only read through shared `&str`s.
-// 6. `(words[i], tail_words[i])` is `compared_words(string of i)`. Two
-//    strings of the same length up to 16 bytes are equal exactly when
-//    their `hash::short_words` (the `words` entry) are; of the same length
-//    from 17 to 24 bytes, exactly when their `hash::medium_words` (both
-//    entries) are. So a look-up of a string of up to 24 bytes compares
-//    its length and its words with those, instead of bytes. (Words alone
-//    do not tell lengths apart: "abcd" and "abcdabcd" have the same ones.)
-//    The length is compared by the table's tag while its tags hold
-//    lengths, else with the span's.
+// 6. `words[i]` is `compared_words(string of i)`. Two strings of the same
+//    length up to `WORDS_MAX` (24) bytes are equal exactly when their
+//    `Words` are, so a look-up of such a string compares its length and its
+//    words with those, instead of bytes. (Words alone do not tell lengths
+//    apart: "abab" and "ababab" have the same ones.) The length is
+//    compared by the table's tag while its tags hold lengths, else with the
+//    span's.
 // 7. `stored_keys[i]` is `key_of(&self.hasher, string of i).stored()`.
 pub struct Interner<S = IdentHash> {
     /// The hash index (see the `table` module): 4-byte slots that hold a
@@ -371,15 +375,10 @@ pub struct Interner<S = IdentHash> {
     /// `spans[i]` is the string of `Symbol::from_index(i)`.
     spans: Vec<NonNull<str>>,
     /// `words[i]` is what a look-up compares against for the string of
-    /// `Symbol::from_index(i)` (invariant 6): 16 bytes in one place, where
+    /// `Symbol::from_index(i)` (invariant 6): 24 bytes in one place, where
     /// the string's own bytes would take a length-dependent read at a
     /// pointer.
-    words: Vec<(u64, u64)>,
-    /// `tail_words[i]` is what a look-up of a string of 17 to 24 bytes also
-    /// compares (invariant 6): its last eight bytes. It is apart from
-    /// `words` so that the look-up of a short string, the common case, reads
-    /// 16 bytes per symbol from a dense array.
-    tail_words: Vec<u64>,
+    words: Vec<Words>,
     /// `stored_keys[i]` is the stored form of the index key of the string
     /// of `Symbol::from_index(i)` (invariant 7), from which the table is
     /// rebuilt when it grows without reading a string.
@@ -498,7 +497,6 @@ impl<S> Interner<S> {
             table: Table::with_capacity(capacity),
             spans: Vec::with_capacity(capacity),
             words: Vec::with_capacity(capacity),
-            tail_words: Vec::with_capacity(capacity),
             stored_keys: Vec::with_capacity(capacity),
             string_bytes: 0,
             hasher,
@@ -630,8 +628,7 @@ impl<S> Interner<S> {
         MemoryUsage {
             string_bytes: self.string_bytes,
             index_bytes: self.table.allocation_size()
-                + self.words.capacity() * size_of::<(u64, u64)>()
-                + self.tail_words.capacity() * size_of::<u64>()
+                + self.words.capacity() * size_of::<Words>()
                 + self.stored_keys.capacity() * size_of::<u32>(),
             span_bytes: self.spans.capacity() * size_of::<NonNull<str>>(),
         }
@@ -659,7 +656,6 @@ impl<S> Interner<S> {
         self.table.clear();
         self.spans.clear();
         self.words.clear();
-        self.tail_words.clear();
         self.stored_keys.clear();
         self.string_bytes = 0;
         self.arena.reset();
@@ -782,9 +778,7 @@ impl<S: BuildHasher> Interner<S> {
         let span = NonNull::from(self.arena.alloc_str(string));
         self.spans.push(span);
         // Invariant 6.
-        let (words, tail_words) = compared_words(string.as_bytes());
-        self.words.push(words);
-        self.tail_words.push(tail_words);
+        self.words.push(compared_words(string.as_bytes()));
         // Invariant 7.
         self.stored_keys.push(key.stored());
         self.string_bytes += string.len();
@@ -815,22 +809,22 @@ impl<S: BuildHasher> Interner<S> {
 
     /// Looks `string` up in the index: its key, and where the probe ended.
     ///
-    /// Strings of at most 16 bytes (most identifiers) are looked up inline
-    /// and compared by the two words that hold all their bytes (see
-    /// [`hash::short_words`]), computed once per look-up and compared with
-    /// the stored string's words (invariant 6); equal tags mean equal
-    /// lengths. Longer strings, and every string in a table too big for
-    /// its tags to hold lengths, take
+    /// Strings of at most [`WORDS_MAX`] bytes (nearly every identifier) are
+    /// looked up inline and compared by the three words that hold all their
+    /// bytes (see [`Words`]), computed once per look-up without a branch on
+    /// the length and compared with the stored string's words (invariant 6);
+    /// equal tags mean equal lengths. Longer strings, and every string in a
+    /// table too big for its tags to hold lengths, take
     /// [`lookup_out_of_line`](Self::lookup_out_of_line).
     #[inline(always)]
     fn lookup(&self, string: &str) -> (Key, Probe) {
         let query = string.as_bytes();
-        if query.len() > 16 || !self.table.tags_hold_lengths() {
+        if query.len() > WORDS_MAX || !self.table.tags_hold_lengths() {
             return self.lookup_out_of_line(string);
         }
         // With `IdentHash` the compiler sees that the hash reads the same
         // words, and loads them once.
-        let words = hash::short_words(query);
+        let words = Words::of(query);
         let key = key_of(&self.hasher, query);
         let stored_words = &*self.words;
         let probe = self.table.find_by_length_tag(key, |symbol| {
@@ -839,50 +833,33 @@ impl<S: BuildHasher> Interner<S> {
             let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
             // Invariant 6: equal tags mean equal lengths here, and equal
             // lengths and words mean equal strings.
-            *stored == words
+            stored.equals(&words)
         });
         (key, probe)
     }
 
-    /// [`lookup`](Self::lookup) for a string longer than 16 bytes, or for
-    /// any string in a table too big for its tags to hold lengths.
+    /// [`lookup`](Self::lookup) for a string longer than [`WORDS_MAX`]
+    /// bytes, or for any string in a table too big for its tags to hold
+    /// lengths.
     ///
-    /// Up to 24 bytes the string is compared by its three words
-    /// ([`hash::medium_words`]) with the stored `words` and `tail_words`,
-    /// which are read side by side, both indexed by the symbol; a longer
-    /// string is compared byte by byte. Where the tags do not hold lengths,
-    /// the span's length is compared too.
+    /// A string longer than [`WORDS_MAX`] bytes is compared byte by byte.
+    /// A shorter one is compared by its [`Words`] with the stored `words` and
+    /// `middle_words`, and the span's length.
     #[inline(never)]
     fn lookup_out_of_line(&self, string: &str) -> (Key, Probe) {
         let query = string.as_bytes();
         let key = key_of(&self.hasher, query);
-        let (spans, lengths_in_tags) = (&*self.spans, self.table.tags_hold_lengths());
-        if query.len() <= 16 {
-            let words = hash::short_words(query);
+        let spans = &*self.spans;
+        if query.len() <= WORDS_MAX {
+            let words = Words::of(query);
             let stored_words = &*self.words;
             let probe = self.table.find(key, |symbol| {
                 // SAFETY: the symbol comes from a slot of the index, so by
                 // invariant 3 it is in range of `words`.
                 let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
-                // Invariant 6: equal lengths and words mean equal strings.
-                (lengths_in_tags || has_length(spans, symbol, query.len())) && *stored == words
-            });
-            return (key, probe);
-        }
-        if query.len() <= 24 {
-            let (head, tail) = hash::medium_words(query);
-            let (words, tail_words) = (&*self.words, &*self.tail_words);
-            let probe = self.table.find(key, |symbol| {
-                let index = symbol.to_index();
-                // SAFETY: the symbol comes from a slot of the index, so by
-                // invariant 3 it is in range of both vectors.
-                let (stored_head, stored_tail) =
-                    unsafe { (words.get_unchecked(index), tail_words.get_unchecked(index)) };
                 // By invariant 6, equal lengths and words mean equal
-                // strings. The comparison of words has one branch.
-                let differ =
-                    (stored_head.0 ^ head.0) | (stored_head.1 ^ head.1) | (stored_tail ^ tail);
-                (lengths_in_tags || has_length(spans, symbol, query.len())) && differ == 0
+                // strings.
+                stored.equals(&words) && has_length(spans, symbol, query.len())
             });
             return (key, probe);
         }

@@ -211,13 +211,17 @@ fn tables_too_big_for_length_tags_compare_lengths_by_span() {
     }
     assert!(!interner.table.tags_hold_lengths());
     let strings = [
-        "abcd",
-        "abcdabcd",
-        "abcdabcdabcdabcd",
-        "abcdabcdabcdabcdabcd",
-        "abcdabcdabcdabcdabcdabcd",
+        "a",
+        "aaa",
+        "abab",
+        "ababab",
+        "abababab",
+        "abababababababab",
+        "abababababababababab",
+        "abababababababababababab",
         "",
         "\0\0\0\0",
+        "\0\0\0\0\0\0\0\0",
     ];
     let symbols: Vec<Symbol> = strings.iter().map(|s| interner.get_or_intern(s)).collect();
     assert_eq!(interner.len(), filler + strings.len());
