@@ -842,9 +842,9 @@ impl<S: BuildHasher> Interner<S> {
     /// bytes, or for any string in a table too big for its tags to hold
     /// lengths.
     ///
-    /// A string longer than [`WORDS_MAX`] bytes is compared byte by byte.
-    /// A shorter one is compared by its [`Words`] with the stored `words` and
-    /// `middle_words`, and the span's length.
+    /// A string longer than [`WORDS_MAX`] bytes is compared byte by byte. A
+    /// shorter one is compared by its [`Words`] with the stored ones and,
+    /// as the tags here do not hold lengths, by the span's length.
     #[inline(never)]
     fn lookup_out_of_line(&self, string: &str) -> (Key, Probe) {
         let query = string.as_bytes();
