@@ -110,9 +110,8 @@ pub fn seconds(pass: impl FnOnce()) -> f64 {
 
 /// Runs `runs` in turn, one pass each per round, for `rounds` rounds, and
 /// prints under `title` the first run's fastest pass, then, for every run
-/// after the first, the median and the
-/// range of the per-round ratios of its time to the first run's, and the
-/// ratio of the two runs' fastest passes.
+/// after the first, the median and the range of the per-round ratios of its
+/// time to the first run's, and the ratio of the two runs' fastest passes.
 ///
 /// A shared machine's speed drifts over minutes, longer than a criterion
 /// benchmark lasts, so two benchmarks run one after the other can land

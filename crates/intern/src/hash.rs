@@ -33,7 +33,7 @@ const fn fold(a: u64, b: u64) -> u64 {
 
 /// Reads eight little-endian bytes of `bytes` starting at `at`.
 #[inline(always)]
-pub(crate) fn read_u64(bytes: &[u8], at: usize) -> u64 {
+fn read_u64(bytes: &[u8], at: usize) -> u64 {
     let mut word = [0; 8];
     word.copy_from_slice(&bytes[at..at + 8]);
     u64::from_le_bytes(word)

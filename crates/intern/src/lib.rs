@@ -828,12 +828,9 @@ impl<S: BuildHasher> Interner<S> {
         let key = key_of(&self.hasher, query);
         let stored_words = &*self.words;
         let probe = self.table.find_by_length_tag(key, |symbol| {
-            // SAFETY: the symbol comes from a slot of the index, so by
-            // invariant 3 it is in range of `words`.
-            let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
             // Invariant 6: equal tags mean equal lengths here, and equal
             // lengths and words mean equal strings.
-            stored.equals(&words)
+            words_of(stored_words, symbol).equals(&words)
         });
         (key, probe)
     }
@@ -854,12 +851,10 @@ impl<S: BuildHasher> Interner<S> {
             let words = Words::of(query);
             let stored_words = &*self.words;
             let probe = self.table.find(key, |symbol| {
-                // SAFETY: the symbol comes from a slot of the index, so by
-                // invariant 3 it is in range of `words`.
-                let stored = unsafe { stored_words.get_unchecked(symbol.to_index()) };
                 // By invariant 6, equal lengths and words mean equal
                 // strings.
-                stored.equals(&words) && has_length(spans, symbol, query.len())
+                words_of(stored_words, symbol).equals(&words)
+                    && has_length(spans, symbol, query.len())
             });
             return (key, probe);
         }
@@ -906,6 +901,13 @@ impl<S: BuildHasher> Interner<S> {
     pub fn contains(&self, string: &str) -> bool {
         self.get(string).is_some()
     }
+}
+
+/// The words of `symbol`'s string, for a symbol found in the index.
+#[inline(always)]
+fn words_of(words: &[Words], symbol: Symbol) -> &Words {
+    // SAFETY: invariant 3: a symbol in the index is in range of `words`.
+    unsafe { words.get_unchecked(symbol.to_index()) }
 }
 
 /// Whether `symbol`'s string, for a symbol found in the index, is `length`
