@@ -149,10 +149,63 @@ fn int_value(lex: &mut logos::Lexer<'_, Raw>) -> Result<i64, LexError> {
 /// `f64` becomes infinity, as in Python.
 fn float_value(lex: &mut logos::Lexer<'_, Raw>) -> Option<f64> {
     let text = lex.slice();
-    if text.contains('_') {
+    let exponent_digits = text
+        .rfind(['e', 'E'])
+        .map_or(0, |e| text[e + 1..].trim_start_matches(['+', '-']).len());
+    if exponent_digits > MAX_EXACT_EXPONENT_DIGITS {
+        float_with_long_exponent(text)
+    } else if text.contains('_') {
         text.replace('_', "").parse().ok()
     } else {
         text.parse().ok()
+    }
+}
+
+/// The most exponent digits the standard library's float parser always reads
+/// in full: it stops adding digits to an exponent once it reaches 65,536.
+const MAX_EXACT_EXPONENT_DIGITS: usize = 5;
+
+/// Reads a float literal whose exponent is too long for the standard
+/// library's parser, which would misread a literal whose many digits balance
+/// a large exponent (`1`, a million zeros, then `e-1000000`, is 1.0).
+///
+/// The literal is rewritten as `0.DIGITS e POINT`, its significant digits
+/// and where the decimal point falls among them. A point far outside the
+/// range of `f64` gives infinity or zero at once; any other point is small,
+/// so the standard library then reads the literal exactly, with correct
+/// rounding however many digits there are.
+fn float_with_long_exponent(text: &str) -> Option<f64> {
+    let (mantissa, exponent) = text.split_once(['e', 'E'])?;
+    let (negative, exponent) = match exponent.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, exponent.trim_start_matches('+')),
+    };
+    // Saturating: an exponent beyond `i64` is far outside the range anyway.
+    let magnitude = exponent.bytes().fold(0i64, |e, d| {
+        e.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
+    let exponent = if negative { -magnitude } else { magnitude };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: String = whole
+        .chars()
+        .chain(fraction.chars())
+        .filter(|c| *c != '_')
+        .collect();
+    let whole_digits = whole.bytes().filter(|b| *b != b'_').count();
+    let leading_zeros = digits.bytes().take_while(|b| *b == b'0').count();
+    let significant = digits[leading_zeros..].trim_end_matches('0');
+    if significant.is_empty() {
+        return Some(0.0);
+    }
+    // The value is 0.SIGNIFICANT times ten to the power `point`, at least
+    // 10^(point - 1) and less than 10^point.
+    let point = (whole_digits as i64 - leading_zeros as i64).saturating_add(exponent);
+    if point > 400 {
+        Some(f64::INFINITY)
+    } else if point < -400 {
+        Some(0.0)
+    } else {
+        format!("0.{significant}e{point}").parse().ok()
     }
 }
 

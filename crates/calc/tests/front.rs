@@ -264,6 +264,42 @@ fn long_left_chains_parse() {
     assert_eq!(messages(deep_operand).unwrap_err(), ["nesting too deep"]);
 }
 
+/// A float literal is its exact value, correctly rounded, however many
+/// digits it has and however long its exponent is, also when the digits
+/// balance an exponent of a million (too long for the standard library's
+/// parser to read on its own). The literals are generated, as they are
+/// megabytes long.
+#[test]
+fn float_literals_with_long_exponents_read_exactly() {
+    let n = 1_000_000;
+    let zeros = "0".repeat(n);
+    let cases = [
+        (format!("1{zeros}e-{n}"), "1.0"),
+        (format!("1{zeros}.0e-{n}"), "1.0"),
+        (format!("0.{zeros}1e{n}"), "0.1"),
+        (format!("0.{zeros}1e+{}", n - 5), "1e-6"),
+        (format!("12_5{zeros}e-{}", n + 2), "1.25"),
+        (format!("1{zeros}e-{}", n + 320), "1e-320"),
+        (format!("1{zeros}e-{}", n + 330), "0.0"),
+        (format!("1{zeros}e-{}", n - 308), "1e308"),
+        (format!("2{zeros}e-{}", n - 308), "inf"),
+        (format!("0.{zeros}e{n}"), "0.0"),
+        ("1e0000000000000000000000007".to_string(), "10000000.0"),
+        ("1e-0000000000000000000000007".to_string(), "1e-7"),
+        (format!("1e{}", "9".repeat(30)), "inf"),
+        (format!("1e-{}", "9".repeat(30)), "0.0"),
+        ("0e999999".to_string(), "0.0"),
+        ("1e-323999".to_string(), "0.0"),
+        ("2.5e-000003".to_string(), "0.0025"),
+        ("1_0.0_5e-0000001".to_string(), "1.005"),
+        ("4.9406564584124654e-324".to_string(), "5e-324"),
+    ];
+    for (source, expected) in cases {
+        let got = messages(source.clone()).unwrap_or_else(|e| panic!("{source:.40}: {e:?}"));
+        assert_eq!(got.trim_end(), expected, "{source:.40}…");
+    }
+}
+
 #[test]
 fn a_deep_statement_does_not_hide_the_next_errors() {
     let source = format!("{}\n1 +\n", "-".repeat(100_000) + "1");
