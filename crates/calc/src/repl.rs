@@ -4,7 +4,8 @@
 //! `... ` while parentheses are open. Each entry is evaluated by
 //! [`Session::eval_line`]: values are printed, `let` and `fn` are echoed
 //! (`x = 5`, `fn f(a, b)`), errors are reported and the session goes on.
-//! Ctrl-C abandons the entry being typed; Ctrl-D (end of input) leaves.
+//! Ctrl-C abandons the entry being typed; Ctrl-D (end of input) leaves. A
+//! line that is not UTF-8 is reported as an unexpected character.
 //! History is kept in `$XDG_DATA_HOME/arenakit/calc_history` (or
 //! `~/.local/share/arenakit/calc_history`); failing to load or save it is
 //! silent.
@@ -48,6 +49,9 @@ pub enum ReadLine {
     Line(String),
     /// The user pressed Ctrl-C.
     Interrupted,
+    /// The terminal sent bytes that are not UTF-8. The line editor drops
+    /// the line they were in, so its text is lost.
+    Invalid,
     /// End of input (Ctrl-D) or an unrecoverable read error.
     Eof,
 }
@@ -136,6 +140,21 @@ impl ScriptedReader {
         self.lines.push_back(ReadLine::Interrupted);
     }
 
+    /// Queues a line that is not valid UTF-8 after the lines given so far.
+    ///
+    /// ```
+    /// use arenakit_calc::repl::{read_entry, ScriptedReader};
+    /// let mut reader = ScriptedReader::new(["1 + 1"]);
+    /// reader.push_invalid();
+    /// assert_eq!(read_entry(&mut reader).as_deref(), Some("1 + 1"));
+    /// // The lost line reads as the replacement character, which the
+    /// // lexer reports as an unexpected character.
+    /// assert_eq!(read_entry(&mut reader).as_deref(), Some("\u{FFFD}"));
+    /// ```
+    pub fn push_invalid(&mut self) {
+        self.lines.push_back(ReadLine::Invalid);
+    }
+
     /// Queues one more line.
     ///
     /// ```
@@ -214,7 +233,10 @@ pub fn history_path() -> Option<PathBuf> {
 }
 
 /// Reads one entry: a line, then continuation lines while parentheses are
-/// open. `None` at end of input; an empty entry after Ctrl-C.
+/// open. `None` at end of input; an empty entry after Ctrl-C. A line that
+/// is not UTF-8 ends the entry and reads as U+FFFD, the character lossy
+/// decoding puts in place of bad bytes, so that evaluating the entry
+/// reports it as an unexpected character and the prompt goes on.
 ///
 /// ```
 /// use arenakit_calc::repl::{read_entry, ScriptedReader, CONTINUATION_PROMPT, PROMPT};
@@ -228,6 +250,7 @@ pub fn read_entry(reader: &mut dyn LineReader) -> Option<String> {
     let mut entry = match reader.read_line(PROMPT) {
         ReadLine::Line(l) => l,
         ReadLine::Interrupted => return Some(String::new()),
+        ReadLine::Invalid => return Some(char::REPLACEMENT_CHARACTER.to_string()),
         ReadLine::Eof => return None,
     };
     while open_parens(&entry) > 0 {
@@ -237,6 +260,11 @@ pub fn read_entry(reader: &mut dyn LineReader) -> Option<String> {
                 entry.push_str(&l);
             }
             ReadLine::Interrupted => return Some(String::new()),
+            ReadLine::Invalid => {
+                entry.push('\n');
+                entry.push(char::REPLACEMENT_CHARACTER);
+                break;
+            }
             // End of input inside an entry: evaluate what there is, so the
             // user sees the error.
             ReadLine::Eof => break,
@@ -385,6 +413,13 @@ impl LineReader for Terminal {
         match self.editor.readline(prompt) {
             Ok(line) => ReadLine::Line(line),
             Err(rustyline::error::ReadlineError::Interrupted) => ReadLine::Interrupted,
+            // Bytes that are not UTF-8 are an error of the line being typed,
+            // not the end of the session.
+            Err(rustyline::error::ReadlineError::Io(e))
+                if e.kind() == std::io::ErrorKind::InvalidData =>
+            {
+                ReadLine::Invalid
+            }
             Err(_) => ReadLine::Eof,
         }
     }

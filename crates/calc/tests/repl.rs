@@ -80,6 +80,33 @@ fn ctrl_c_abandons_the_entry_being_typed() {
     );
 }
 
+/// A line the terminal delivers with bytes that are not UTF-8 is an error of
+/// that entry, like any unexpected character, not the end of the session.
+#[test]
+fn a_line_that_is_not_utf8_is_reported_and_the_session_goes_on() {
+    let mut reader = ScriptedReader::new(["let x = 2"]);
+    reader.push_invalid();
+    reader.push_line("(x +");
+    reader.push_invalid();
+    reader.push_line("x * 3");
+    let (out, err) = run_script(&mut reader);
+    assert_eq!(out, "x = 2\n6\n");
+    // One error for each bad line, and nothing else: the bad continuation
+    // line ends its entry and is reported on that entry's second line.
+    assert_eq!(err.matches("error: ").count(), 2, "{err}");
+    assert_eq!(
+        err.matches("error: unexpected character").count(),
+        2,
+        "{err}"
+    );
+    assert!(err.contains("<input>:1:1"), "{err}");
+    assert!(err.contains("<input>:2:1"), "{err}");
+    assert_eq!(
+        reader.prompts,
+        [PROMPT, PROMPT, PROMPT, CONTINUATION_PROMPT, PROMPT, PROMPT]
+    );
+}
+
 #[test]
 fn errors_inside_earlier_definitions_show_their_own_line() {
     let mut reader = ScriptedReader::new(["fn inv(x) = 1 / x", "let unrelated = 10", "inv(0)"]);
