@@ -686,11 +686,19 @@ impl<'i, 'b, S: TokenSource, B: TreeBuilder> Parser<'i, 'b, S, B> {
         Ok(())
     }
 
-    /// `IDENT` or `IDENT "(" … ")"`: a call is a name whose next token is `(`.
+    /// `IDENT` or `IDENT "(" … ")"`: a call is a name immediately followed
+    /// by `(`, with nothing between them. A `(` after a blank or a comment
+    /// is an error, as nothing else may follow a name with `(`.
     fn name_or_call(&mut self, name: Symbol) -> PResult<()> {
         let span = self.tok.span;
         self.bump();
         if self.tok.token == Token::LParen {
+            if self.tok.span.start != span.end {
+                return Err(self.error_at(
+                    self.tok.span,
+                    "a call's '(' must come right after the function's name, with nothing between: name(…)",
+                ));
+            }
             return self.call(name, span);
         }
         let expr = self.builder.var(name, span);
@@ -881,7 +889,7 @@ mod tests {
     #[test]
     fn calls_and_statements() {
         check("f()", "(call f)");
-        check("f (1, g(2))", "(call f 1 (call g 2))");
+        check("f(1, g(2))", "(call f 1 (call g 2))");
         check("let x = (1 +\n 2)\nx", "(let x (+ 1 2))\nx");
         check("fn f(a, b) = a; f(1, 2)", "(fn f (a b) a)\n(call f 1 2)");
         check("fn k() = 1", "(fn k () 1)");
@@ -896,6 +904,10 @@ mod tests {
         check("let = 1", "1:5: expected a name after 'let', found '='");
         check("1 +", "1:4: expected an expression, found end of input");
         check("(1 + 2", "1:1: unclosed '('");
+        check(
+            "f (1)",
+            "1:3: a call's '(' must come right after the function's name, with nothing between: name(…)",
+        );
         check(
             "1 2",
             "1:3: expected a newline or ';' after the statement, found an integer",
