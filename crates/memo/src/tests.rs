@@ -47,10 +47,45 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
             let hint = e.bucket as usize;
             assert_eq!(self.table.get_bucket(hint), Some(&(i as u32)), "stale hint");
         }
+        // The prefetch address of every slot is its real address.
+        for bucket in self.table.iter_buckets() {
+            if let Some(slot) = self.table.get_bucket(bucket) {
+                let address = slot as *const u32 as usize;
+                assert_eq!(self.slot_address(bucket), address, "stale slot_end");
+            }
+        }
         if self.cap > 0 {
             assert!(self.scratch.is_none(), "scratch used with a capacity");
         }
     }
+}
+
+#[test]
+fn prefetched_group_holds_most_entries() {
+    // In a table with room to spare (5,000 entries fill 61% of 8,192
+    // buckets), hashbrown puts nearly every entry in the first group it
+    // probes for the entry's hash, which is the one `prefetch_home_slots`
+    // names. If hashbrown chose its first group differently, few would be.
+    let n = if cfg!(miri) { 200 } else { 5_000 };
+    let mut cache = LruCache::new(n);
+    for k in 0..n as u64 {
+        cache.put(k.wrapping_mul(0x9e37_79b9_7f4a_7c15), k);
+    }
+    let buckets = cache.table.num_buckets();
+    let in_group = cache
+        .table
+        .iter_buckets()
+        .filter(|&bucket| {
+            let i = *cache.table.get_bucket(bucket).unwrap();
+            let home = cache.home_bucket(cache.hash(&cache.slab[i as usize].key));
+            bucket.wrapping_sub(home) & (buckets - 1) < GROUP_WIDTH
+        })
+        .count();
+    assert!(
+        in_group * 100 >= n * 95,
+        "{in_group} of {n} in their first group"
+    );
+    cache.assert_invariants();
 }
 
 /// One operation of a random sequence.
