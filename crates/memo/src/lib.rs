@@ -75,10 +75,17 @@ const PREFETCH_MIN_BUCKETS: usize = 1 << 14;
 #[cfg_attr(not(all(target_arch = "x86_64", not(miri))), allow(dead_code))]
 const GROUP_WIDTH: usize = 16;
 
+/// How far below `LruCache::slot_end` the slot of bucket `bucket` starts:
+/// hashbrown keeps bucket `b`'s slot `b + 1` slots below its control bytes.
+#[inline(always)]
+fn slot_offset(bucket: usize) -> usize {
+    (bucket + 1) * std::mem::size_of::<u32>()
+}
+
 /// The value of `LruCache::slot_end` given the slot of bucket `bucket`.
 #[inline]
 fn slot_end_from(bucket: usize, slot: &u32) -> usize {
-    (slot as *const u32 as usize).wrapping_add((bucket + 1) * std::mem::size_of::<u32>())
+    (slot as *const u32 as usize).wrapping_add(slot_offset(bucket))
 }
 
 /// A table bucket index as stored in `Entry::bucket`: [`NIL`] if it does
@@ -345,8 +352,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     #[cfg_attr(not(all(target_arch = "x86_64", not(miri))), allow(dead_code))]
     #[inline(always)]
     fn slot_address(&self, bucket: usize) -> usize {
-        self.slot_end
-            .wrapping_sub((bucket + 1) * std::mem::size_of::<u32>())
+        self.slot_end.wrapping_sub(slot_offset(bucket))
     }
 
     /// The first bucket hashbrown probes for `hash`: a look-up compares the
@@ -367,10 +373,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         #[cfg(all(target_arch = "x86_64", not(miri)))]
         if self.table.num_buckets() >= PREFETCH_MIN_BUCKETS {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let first = self.slot_address(self.home_bucket(hash));
-            // The group's slots lie below the first one's, in at most two
-            // cache lines.
-            let last = first.wrapping_sub((GROUP_WIDTH - 1) * std::mem::size_of::<u32>());
+            let home = self.home_bucket(hash);
+            // The group's 16 slots span at most two cache lines: prefetch
+            // its first and its last.
+            let first = self.slot_address(home);
+            let last = self.slot_address(home + GROUP_WIDTH - 1);
             // SAFETY: a prefetch reads nothing the program can observe and
             // never faults, whatever the address; `_mm_prefetch` needs SSE,
             // which every x86_64 processor has.
