@@ -242,8 +242,22 @@ fn bad_arguments_exit_with_1_and_help_with_0() {
     let bad = run(&["--no-such-flag"], "");
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("--no-such-flag"));
-    let not_a_number = run(&["--memo-cap", "lots", "-e", "1"], "");
-    assert_eq!(not_a_number.status.code(), Some(1));
+    for (flag, value) in [
+        ("--memo-cap", "lots"),
+        ("--memo-cap", "-1"),
+        ("--max-depth", "1.5"),
+        ("--max-depth", ""),
+    ] {
+        let not_a_count = run(&[flag, value, "-e", "1"], "");
+        assert_eq!(not_a_count.status.code(), Some(1), "{flag} {value:?}");
+        let stderr = text(&not_a_count.stderr);
+        // The message quotes the value it refuses.
+        assert!(
+            stderr.contains(&format!("'{value}'")),
+            "{flag} {value:?}: {stderr}"
+        );
+        assert!(not_a_count.stdout.is_empty());
+    }
     let both = run(&["-e", "1", "file.calc"], "");
     assert_eq!(both.status.code(), Some(1));
     // The usage shown names both ways of giving the program.
@@ -332,14 +346,17 @@ fn memo_cap_bounds_the_cache_and_zero_turns_it_off() {
     assert_eq!(text(&off.stdout), "6765\n");
     let (hits, misses, entries, _) = memo_stats(&text(&off.stderr));
     assert_eq!((hits, misses, entries), (0, 0, 0));
-    // A capacity past what the cache can index is taken as its largest.
-    let huge = run(&["--stats", "--memo-cap", "99999999999", "-e", program], "");
-    assert_eq!(text(&huge.stdout), "6765\n");
-    assert!(
-        text(&huge.stderr).contains("capacity 4294967295,"),
-        "{}",
-        text(&huge.stderr)
-    );
+    // A capacity past what the cache can index is taken as its largest,
+    // also one past what any integer type holds.
+    for cap in ["99999999999", "99999999999999999999999999"] {
+        let huge = run(&["--stats", "--memo-cap", cap, "-e", program], "");
+        assert_eq!(text(&huge.stdout), "6765\n", "memo-cap {cap}");
+        assert!(
+            text(&huge.stderr).contains("capacity 4294967295,"),
+            "memo-cap {cap}: {}",
+            text(&huge.stderr)
+        );
+    }
 }
 
 #[test]
@@ -383,6 +400,17 @@ fn max_depth_flag_sets_the_recursion_limit() {
         text(&huge.stderr).contains("recursion limit exceeded"),
         "{}",
         text(&huge.stderr)
+    );
+    // A limit past what any integer type holds is taken as the largest.
+    let past_usize = run(
+        &["--max-depth", "99999999999999999999999", "-e", program],
+        "",
+    );
+    assert_eq!(
+        text(&past_usize.stdout),
+        "50\n",
+        "{}",
+        text(&past_usize.stderr)
     );
 }
 
@@ -539,6 +567,38 @@ fn ast_flag_prints_long_flat_chains() {
     let out = run(&["--ast"], &chain("x", "-", "1", n));
     let expected = format!("{}x{}\n", "(- ".repeat(n), " 1)".repeat(n));
     assert!(text(&out.stdout) == expected, "{:.80}", text(&out.stdout));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_file_too_large_to_lex_is_refused_unread() {
+    let dir = std::env::temp_dir().join(format!("calc-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("huge.calc");
+    // A sparse file of 4 GiB: refused from its size, in no time and memory.
+    let handle = std::fs::File::create(&file).expect("create");
+    handle.set_len(1 << 32).expect("set_len");
+    drop(handle);
+    let out = Command::new(calc()).arg(&file).output().expect("calc runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("source too large: calc reads programs smaller than 4 GiB"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn invalid_utf8_in_a_comment_is_skipped_with_it() {
+    let dir = std::env::temp_dir().join(format!("calc-utf8-comment-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("comment.calc");
+    std::fs::write(&file, b"1 # caf\xe9 \xff\n2\n").expect("write");
+    let out = Command::new(calc()).arg(&file).output().expect("calc runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(text(&out.stdout), "1\n2\n", "{}", text(&out.stderr));
     assert_eq!(out.status.code(), Some(0));
 }
 

@@ -96,11 +96,33 @@ pub struct Args {
     #[arg(long)]
     pub stats: bool,
     /// Memo cache capacity in entries (0 turns memoisation off).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MEMO_CAPACITY)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MEMO_CAPACITY, value_parser = parse_count)]
     pub memo_cap: usize,
     /// Recursion limit: the most user-function calls active at once.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DEPTH)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DEPTH, value_parser = parse_count)]
     pub max_depth: usize,
+}
+
+/// Parses the value of a count flag (`--memo-cap`, `--max-depth`): a
+/// non-negative decimal integer. A number too large for `usize` is taken as
+/// `usize::MAX`, which each flag then reads as "as many as there can be",
+/// as it does any other value past its largest.
+///
+/// ```
+/// use arenakit_calc::cli::Args;
+/// use clap::Parser;
+///
+/// let args = Args::try_parse_from(["calc", "--memo-cap", "99999999999999999999999"]).unwrap();
+/// assert_eq!(args.memo_cap, usize::MAX);
+/// assert!(Args::try_parse_from(["calc", "--max-depth", "-1"]).is_err());
+/// ```
+fn parse_count(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) => Ok(n),
+        // Only a well-formed number can overflow.
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Ok(usize::MAX),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Parses the process's arguments and runs `calc`; the process exit code.
@@ -169,28 +191,66 @@ fn select_input(args: &Args) -> Result<Input, String> {
         });
     }
     match &args.file {
-        Some(path) if path.as_os_str() != "-" => match std::fs::read(path) {
-            Ok(bytes) => Ok(Input::Text {
-                name: path.display().to_string(),
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-            }),
-            Err(e) => Err(format!("error: cannot read '{}': {e}\n", path.display())),
-        },
+        Some(path) if path.as_os_str() != "-" => {
+            let name = path.display().to_string();
+            match read_file(path) {
+                Ok(bytes) => Ok(text_input(name, bytes)),
+                Err(e) => Err(format!("error: cannot read '{name}': {e}\n")),
+            }
+        }
         Some(_) => read_stdin(),
         None if std::io::stdin().is_terminal() => Ok(Input::Repl),
         None => read_stdin(),
     }
 }
 
+/// The most bytes of input read: one more than the largest source calc
+/// lexes (its spans are `u32` offsets), enough to tell that an input is too
+/// large without holding all of it.
+const READ_LIMIT: u64 = u32::MAX as u64 + 1;
+
+/// Reads a program file. A regular file too large to lex is refused
+/// without being read; anything else is read up to [`READ_LIMIT`].
+fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    if metadata.is_file() && metadata.len() >= READ_LIMIT {
+        return Err(too_large());
+    }
+    read_at_most(file, READ_LIMIT)
+}
+
 fn read_stdin() -> Result<Input, String> {
-    let mut bytes = Vec::new();
-    match std::io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => Ok(Input::Text {
-            name: STDIN_NAME.to_string(),
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }),
+    match read_at_most(std::io::stdin().lock(), READ_LIMIT) {
+        Ok(bytes) => Ok(text_input(STDIN_NAME.to_string(), bytes)),
         Err(e) => Err(format!("error: cannot read standard input: {e}\n")),
     }
+}
+
+/// Reads `reader` to its end, unless it holds `limit` bytes or more: then
+/// the error is [`too_large`], after reading `limit` bytes and no more.
+fn read_at_most(reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(limit).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 >= limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// The error of an input too large to lex, with the lexer's message.
+fn too_large() -> std::io::Error {
+    std::io::Error::other(crate::lexer::TOO_LARGE)
+}
+
+/// A program read as bytes; invalid UTF-8 is decoded lossily, for the
+/// lexer to report.
+fn text_input(name: String, bytes: Vec<u8>) -> Input {
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    Input::Text { name, text }
 }
 
 /// Writes to stderr, ignoring failure (a closed stderr must not panic).
@@ -273,4 +333,20 @@ fn run_repl(session: &mut Session, ast: bool, color: bool) -> i32 {
     );
     terminal.save_history();
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_at_most;
+
+    #[test]
+    fn reading_stops_at_the_limit() {
+        let read = |input: &[u8]| read_at_most(input, 4).map_err(|e| e.to_string());
+        assert_eq!(read(b"abc"), Ok(b"abc".to_vec()));
+        assert_eq!(read(b""), Ok(Vec::new()));
+        // At the limit the input is already too large: sources are shorter.
+        for input in [&b"abcd"[..], b"abcdefgh"] {
+            assert_eq!(read(input), Err(crate::lexer::TOO_LARGE.to_string()));
+        }
+    }
 }
