@@ -570,17 +570,22 @@ fn ast_flag_prints_long_flat_chains() {
     assert_eq!(out.status.code(), Some(0));
 }
 
-#[test]
-fn a_file_too_large_to_lex_is_refused_unread() {
-    let dir = std::env::temp_dir().join(format!("calc-huge-{}", std::process::id()));
+/// Runs calc on a program file that `make` creates, in a temporary
+/// directory of its own named after `name`.
+fn run_file(name: &str, make: impl FnOnce(&Path) -> std::io::Result<()>) -> Output {
+    let dir = std::env::temp_dir().join(format!("calc-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("huge.calc");
-    // A sparse file of 4 GiB: refused from its size, in no time and memory.
-    let handle = std::fs::File::create(&file).expect("create");
-    handle.set_len(1 << 32).expect("set_len");
-    drop(handle);
+    let file = dir.join(format!("{name}.calc"));
+    make(&file).expect("the program file is made");
     let out = Command::new(calc()).arg(&file).output().expect("calc runs");
     let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+#[test]
+fn a_file_too_large_to_lex_is_refused_unread() {
+    // A sparse file of 4 GiB: refused from its size, in no time and memory.
+    let out = run_file("huge", |file| std::fs::File::create(file)?.set_len(1 << 32));
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
@@ -592,24 +597,16 @@ fn a_file_too_large_to_lex_is_refused_unread() {
 
 #[test]
 fn invalid_utf8_in_a_comment_is_skipped_with_it() {
-    let dir = std::env::temp_dir().join(format!("calc-utf8-comment-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("comment.calc");
-    std::fs::write(&file, b"1 # caf\xe9 \xff\n2\n").expect("write");
-    let out = Command::new(calc()).arg(&file).output().expect("calc runs");
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = run_file("comment", |file| {
+        std::fs::write(file, b"1 # caf\xe9 \xff\n2\n")
+    });
     assert_eq!(text(&out.stdout), "1\n2\n", "{}", text(&out.stderr));
     assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]
 fn invalid_utf8_is_reported_not_a_crash() {
-    let dir = std::env::temp_dir().join(format!("calc-utf8-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("bad.calc");
-    std::fs::write(&file, b"1 + 2\n\xff\n").expect("write");
-    let out = Command::new(calc()).arg(&file).output().expect("calc runs");
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = run_file("bad", |file| std::fs::write(file, b"1 + 2\n\xff\n"));
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("unexpected character"));
     assert!(out.stdout.is_empty());
