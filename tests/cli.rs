@@ -211,6 +211,25 @@ fn errors_name_the_input() {
     );
 }
 
+/// The whole layout of a runtime error, byte for byte: the message, the
+/// location, and the source line with the operation underlined.
+#[test]
+fn runtime_error_layout_is_exact() {
+    let out = run(&["-e", "1 + true"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        text(&out.stderr),
+        concat!(
+            "error: type error: cannot apply '+' to int and bool\n",
+            " --> <command line>:1:1\n",
+            "  |\n",
+            "1 | 1 + true\n",
+            "  | ^^^^^^^^\n",
+        )
+    );
+}
+
 #[test]
 fn syntax_errors_are_all_reported_and_nothing_runs() {
     let out = run(&["-e", "1 + 1\n2 $ 3\n4 < 5 < 6\n7 +"], "");
@@ -245,8 +264,10 @@ fn bad_arguments_exit_with_1_and_help_with_0() {
     for (flag, value) in [
         ("--memo-cap", "lots"),
         ("--memo-cap", "-1"),
+        ("--memo-cap", "+"),
         ("--max-depth", "1.5"),
         ("--max-depth", ""),
+        ("--max-depth", "++5"),
     ] {
         let not_a_count = run(&[flag, value, "-e", "1"], "");
         assert_eq!(not_a_count.status.code(), Some(1), "{flag} {value:?}");
@@ -288,6 +309,10 @@ fn ast_flag_prints_the_tree_and_runs_nothing() {
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
     let bad = run(&["--ast", "-e", "1 +"], "");
     assert_eq!(bad.status.code(), Some(1));
+    // A program read from stdin is dumped the same way.
+    let piped = run(&["--ast"], "1+1\n");
+    assert_eq!(text(&piped.stdout), "(+ 1 1)\n");
+    assert_eq!(piped.status.code(), Some(0));
 }
 
 /// The memo counters, parsed from `--stats` output.
@@ -334,8 +359,37 @@ fn stats_report_arena_interner_and_memo() {
     assert_eq!(evictions, 0);
 }
 
+/// The statistics are printed even when the program does not run.
+#[test]
+fn stats_are_printed_after_a_syntax_error() {
+    let out = run(&["--stats", "-e", "1 +"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    for line in ["stats: arena:", "stats: interner:", "stats: memo:"] {
+        assert!(stderr.contains(line), "{line} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn the_memo_cache_never_holds_an_error() {
+    let out = run(&["--stats", "-e", "fn f(x) = 1 // x\nf(0)"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("division by zero"), "{stderr}");
+    let (_, _, entries, _) = memo_stats(&stderr);
+    assert_eq!(entries, 0, "{stderr}");
+}
+
 #[test]
 fn memo_cap_bounds_the_cache_and_zero_turns_it_off() {
+    let default = run(&["--stats", "-e", "1"], "");
+    assert!(
+        text(&default.stderr).contains("stats: memo: capacity 10000,"),
+        "{}",
+        text(&default.stderr)
+    );
     let program = "fn fib(n) = if n < 2 then n else fib(n - 1) + fib(n - 2)\nfib(20)";
     let small = run(&["--stats", "--memo-cap", "5", "-e", program], "");
     assert_eq!(text(&small.stdout), "6765\n");
@@ -411,6 +465,23 @@ fn max_depth_flag_sets_the_recursion_limit() {
         "50\n",
         "{}",
         text(&past_usize.stderr)
+    );
+}
+
+/// A count may carry a leading `+`, as a number may in Rust and Python.
+#[test]
+fn count_flags_accept_a_leading_plus() {
+    let program = "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\ndown(50)";
+    let ok = run(&["--max-depth", "+51", "-e", program], "");
+    assert_eq!(text(&ok.stdout), "50\n", "{}", text(&ok.stderr));
+    let too_deep = run(&["--max-depth", "+50", "-e", program], "");
+    assert!(text(&too_deep.stderr).contains("recursion limit exceeded"));
+    let cap = run(&["--stats", "--memo-cap", "+5", "-e", program], "");
+    assert_eq!(text(&cap.stdout), "50\n");
+    assert!(
+        text(&cap.stderr).contains("stats: memo: capacity 5,"),
+        "{}",
+        text(&cap.stderr)
     );
 }
 

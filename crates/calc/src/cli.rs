@@ -103,8 +103,8 @@ pub struct Args {
     pub max_depth: usize,
 }
 
-/// Parses the value of a count flag (`--memo-cap`, `--max-depth`): a
-/// non-negative decimal integer. A number too large for `usize` is taken as
+/// Parses the value of a count flag (`--memo-cap`, `--max-depth`): decimal
+/// digits, optionally after one `+`. A number too large for `usize` is taken as
 /// `usize::MAX`, which each flag then reads as "as many as there can be",
 /// as it does any other value past its largest.
 ///

@@ -7,9 +7,15 @@ use arenakit_calc::session::Session;
 use arenakit_calc::stack::run_with_stack;
 
 fn run_script(reader: &mut ScriptedReader) -> (String, String) {
-    let mut session = Session::new(Limits::default());
+    run_script_with(Limits::default(), false, reader)
+}
+
+/// Runs the prompt over `reader` with `limits`, printing trees with `ast`;
+/// what it wrote to stdout and to stderr.
+fn run_script_with(limits: Limits, ast: bool, reader: &mut ScriptedReader) -> (String, String) {
+    let mut session = Session::new(limits);
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    repl::run(&mut session, reader, &mut out, &mut err, false, false);
+    repl::run(&mut session, reader, &mut out, &mut err, ast, false);
     (
         String::from_utf8(out).expect("UTF-8"),
         String::from_utf8(err).expect("UTF-8"),
@@ -63,6 +69,51 @@ fn syntax_errors_are_reported_and_the_session_goes_on() {
     assert_eq!(out, "z = 4\n4\n");
     assert_eq!(err.matches("error: ").count(), 2, "{err}");
     assert!(err.contains("unexpected character"), "{err}");
+}
+
+/// The first runtime error stops the entry: statements before it have run,
+/// the ones after it do not.
+#[test]
+fn a_runtime_error_stops_the_rest_of_its_entry() {
+    let mut reader = ScriptedReader::new(["let a = 1; 1 / 0; let b = 2", "a", "b"]);
+    let (out, err) = run_script(&mut reader);
+    assert_eq!(out, "a = 1\n1\n");
+    assert_eq!(err.matches("error: ").count(), 2, "{err}");
+    assert!(err.starts_with("error: division by zero\n"), "{err}");
+    assert!(err.contains("error: undefined variable 'b'"), "{err}");
+}
+
+/// An error is never cached: the call that failed for want of depth in one
+/// entry runs in the next.
+#[test]
+fn a_failed_call_is_not_memoised() {
+    let limits = Limits {
+        max_depth: 50,
+        ..Limits::default()
+    };
+    let mut reader = ScriptedReader::new([
+        "fn d(n) = if n == 0 then 0 else 1 + d(n - 1)",
+        "d(60)",
+        "d(10)",
+    ]);
+    let (out, err) = run_script_with(limits, false, &mut reader);
+    assert_eq!(out, "fn d(n)\n10\n");
+    assert_eq!(err.matches("error: ").count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: recursion limit exceeded\n"),
+        "{err}"
+    );
+}
+
+/// With `--ast`, each entry's tree is printed and nothing is evaluated or
+/// defined.
+#[test]
+fn ast_prints_each_entry_tree() {
+    let mut reader = ScriptedReader::new(["1+2*3", "let x = 1 / 0; f(x)", "1 +", "x"]);
+    let (out, err) = run_script_with(Limits::default(), true, &mut reader);
+    assert_eq!(out, "(+ 1 (* 2 3))\n(let x (/ 1 0))\n(call f x)\nx\n");
+    assert_eq!(err.matches("error: ").count(), 1, "{err}");
+    assert!(err.starts_with("error: expected an expression"), "{err}");
 }
 
 #[test]
