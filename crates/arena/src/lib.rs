@@ -8,6 +8,8 @@
 //!   any that would escape.
 //! - [`Vec`]: a growable vector in an arena that turns into a `&'a mut [T]`.
 //! - [`TypedArena`]: an arena of one type that runs destructors.
+//! - [`GenArena`]: generational slots, found through 8-byte [`Handle`]s
+//!   that go stale when their value is removed.
 //! - `&Arena` implements [`allocator_api2::alloc::Allocator`], so
 //!   `allocator_api2::vec::Vec<T, &Arena>` and `hashbrown` maps can live in
 //!   an arena. Those collections treat any allocation failure as fatal: past
@@ -34,12 +36,14 @@
 mod alloc_api;
 mod arena;
 mod error;
+pub mod gen_arena;
 mod scope;
 mod typed;
 mod vec;
 
 pub use crate::arena::{Arena, ArenaStats};
 pub use crate::error::{AllocError, AllocErrorKind};
+pub use crate::gen_arena::{GenArena, Handle};
 pub use crate::scope::Scope;
 pub use crate::typed::{IterMut, TypedArena};
 pub use crate::vec::Vec;
