@@ -8,6 +8,10 @@
 //!   any that would escape.
 //! - [`Vec`]: a growable vector in an arena that turns into a `&'a mut [T]`.
 //! - [`TypedArena`]: an arena of one type that runs destructors.
+//! - [`Pool`]: reusable memory for one type. [`PoolBox`] (unique) and
+//!   [`PoolRef`] (shared, with the count inside the pooled block) return
+//!   their block to the pool on drop; an unbounded pool falls back to the
+//!   heap when empty, a [bounded](Pool::bounded) one reports exhaustion.
 //! - [`GenArena`]: generational slots, found through 8-byte [`Handle`]s
 //!   that go stale when their value is removed.
 //! - `&Arena` implements [`allocator_api2::alloc::Allocator`], so
@@ -37,6 +41,7 @@ mod alloc_api;
 mod arena;
 mod error;
 pub mod gen_arena;
+mod pool;
 mod scope;
 mod typed;
 mod vec;
@@ -44,6 +49,7 @@ mod vec;
 pub use crate::arena::{Arena, ArenaStats};
 pub use crate::error::{AllocError, AllocErrorKind};
 pub use crate::gen_arena::{GenArena, Handle};
+pub use crate::pool::{Pool, PoolBox, PoolExhausted, PoolRef};
 pub use crate::scope::Scope;
 pub use crate::typed::{IterMut, TypedArena};
 pub use crate::vec::Vec;
