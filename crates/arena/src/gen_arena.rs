@@ -265,12 +265,12 @@ const _: () = assert!(size_of::<Option<Handle<u64>>>() == 8);
 /// code it does not control (a closure, a destructor, a `Clone`).
 ///
 /// 1. `slots.len() <= MAX_SLOTS`, so every slot index fits in a `u32` and
-///    none is [`NIL`].
+///    none is `NIL` (`u32::MAX`).
 /// 2. A slot whose version is odd holds an initialised value in
 ///    `content.value`, which the arena owns and drops exactly once. A slot
 ///    whose version is even holds `content.next_free`.
 /// 3. The free list, from `free_head` along `next_free`, visits every
-///    vacant slot whose version is not 0, each once, and ends at [`NIL`]:
+///    vacant slot whose version is not 0, each once, and ends at `NIL`:
 ///    every index on it is below `slots.len()`. Slots of version 0 are
 ///    retired and on no list.
 /// 4. `len` is the number of slots of odd version.
