@@ -660,6 +660,31 @@ impl Arena {
 
     // ----- allocator_api2 support -----
 
+    /// Whether the bytes `addr..addr + size` lie inside one of this arena's
+    /// chunks (the current one, a full one or a spare one); for `size == 0`,
+    /// whether `addr` lies inside a chunk or at its end. Backs the `Owns`
+    /// impl of `&Arena`.
+    pub(crate) fn contains(&self, addr: usize, size: usize) -> bool {
+        let within = |start: usize, end: usize| {
+            addr >= start
+                && addr
+                    .checked_add(size)
+                    .is_some_and(|block_end| block_end <= end)
+        };
+        // The current chunk first, where recent blocks are (invariant 2:
+        // `start..top` is its usable part when `in_use > 0`).
+        if self.in_use.get() > 0 && within(self.start.get(), self.top.get()) {
+            return true;
+        }
+        let chunks = self.chunks.take();
+        // A chunk does not wrap the address space, so its end does not overflow.
+        let found = chunks
+            .iter()
+            .any(|chunk| within(chunk.start(), chunk.start() + chunk.layout.size()));
+        self.chunks.set(chunks);
+        found
+    }
+
     /// Whether the block `addr..addr + size` from `try_alloc_block` is the
     /// last upward allocation of the current chunk.
     fn is_last_block(&self, addr: usize, size: usize) -> bool {

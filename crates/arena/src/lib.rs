@@ -22,6 +22,14 @@
 //!   [`handle_alloc_error`](std::alloc::handle_alloc_error). Under a limit,
 //!   grow them with their `try_reserve` methods, or use this crate's [`Vec`],
 //!   which panics with a message naming the limit.
+//! - Allocator adaptors over the same trait: [`Counting`] counts what goes
+//!   through any allocator (allocations, grows, live and peak bytes) and
+//!   [`Logging`] reports each call to a hook, which is how to find out what a
+//!   parser allocates; [`Fallback`] tries one allocator and then another,
+//!   giving each block back to its owner ([`Owns`]), so that
+//!   `Fallback<&Arena, Global>` spills to the heap past the arena's limit;
+//!   [`Null`] fails every request for memory, for tests of code that must not
+//!   allocate.
 //!
 //! ```
 //! use arenakit_arena::Arena;
@@ -37,6 +45,7 @@
 //! assert_eq!(arena.allocated_bytes(), 0);
 //! ```
 
+mod adaptors;
 mod alloc_api;
 mod arena;
 mod error;
@@ -46,6 +55,9 @@ mod scope;
 mod typed;
 mod vec;
 
+pub use crate::adaptors::{
+    AllocEvent, AllocStats, Counting, Fallback, Independent, Logging, Null, Owns,
+};
 pub use crate::arena::{Arena, ArenaStats};
 pub use crate::error::{AllocError, AllocErrorKind};
 pub use crate::gen_arena::{GenArena, Handle};
