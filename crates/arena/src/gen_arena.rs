@@ -509,6 +509,14 @@ impl<T> GenArena<T> {
             .filter(|slot| slot.version == handle.version.get())
     }
 
+    /// The slot of `handle` mutably, if it holds the handle's value.
+    #[inline]
+    fn slot_mut(&mut self, handle: Handle<T>) -> Option<&mut Slot<T>> {
+        self.slots
+            .get_mut(handle.index as usize)
+            .filter(|slot| slot.version == handle.version.get())
+    }
+
     /// The value of `handle`, or `None` if it was removed (or `handle` is
     /// from another arena and finds nothing here).
     ///
@@ -537,12 +545,9 @@ impl<T> GenArena<T> {
     /// ```
     #[inline]
     pub fn get_mut(&mut self, handle: Handle<T>) -> Option<&mut T> {
-        let slot = self
-            .slots
-            .get_mut(handle.index as usize)
-            .filter(|slot| slot.version == handle.version.get())?;
-        // SAFETY: invariant 2 — the slot has the handle's version, which is
-        // odd.
+        let slot = self.slot_mut(handle)?;
+        // SAFETY: invariant 2 — `slot_mut` found the handle's version,
+        // which is odd.
         Some(unsafe { &mut slot.content.value })
     }
 
@@ -599,23 +604,20 @@ impl<T> GenArena<T> {
     /// ```
     #[inline]
     pub fn remove(&mut self, handle: Handle<T>) -> Option<T> {
-        let slot = self
-            .slots
-            .get_mut(handle.index as usize)
-            .filter(|slot| slot.version == handle.version.get())?;
-        // SAFETY: invariant 2 — the slot has the handle's version, which is
-        // odd, so the value is initialised; the slot is made vacant below, so it is read
-        // out once.
+        let free_head = self.free_head;
+        let slot = self.slot_mut(handle)?;
+        // SAFETY: invariant 2 — `slot_mut` found the handle's version,
+        // which is odd, so the value is initialised; the slot is made vacant
+        // below, so it is read out once.
         let value = unsafe { ManuallyDrop::take(&mut slot.content.value) };
         // Odd to even. A slot emptied at `u32::MAX` wraps to 0 and retires
         // (invariant 3): it stays off the free list, so its versions are
         // never issued again.
         slot.version = slot.version.wrapping_add(1);
-        if slot.version != 0 {
-            slot.content.next_free = self.free_head;
+        let retired = slot.version == 0;
+        slot.content.next_free = if retired { NIL } else { free_head };
+        if !retired {
             self.free_head = handle.index;
-        } else {
-            slot.content.next_free = NIL;
         }
         self.len -= 1;
         Some(value)
