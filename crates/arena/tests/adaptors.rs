@@ -11,6 +11,8 @@ use allocator_api2::vec::Vec;
 use arenakit_arena::{AllocEvent, AllocStats, Arena, Counting, Fallback, Logging, Null, Owns};
 use proptest::prelude::*;
 
+mod common;
+
 /// An arena that refuses to reserve more than `limit` bytes.
 fn limited(limit: usize) -> Arena {
     let mut arena = Arena::new();
@@ -633,16 +635,8 @@ fn run_model(limit: usize, ops: &[Op]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: if cfg!(miri) { 8 } else { 256 },
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::config())]
 
     #[test]
     fn a_vec_over_a_spilling_fallback_behaves_like_std_vec(

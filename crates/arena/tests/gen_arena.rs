@@ -12,6 +12,8 @@ use std::rc::Rc;
 use arenakit_arena::{GenArena, Handle};
 use proptest::prelude::*;
 
+mod common;
+
 #[derive(Clone, Debug)]
 enum Op {
     Insert(u32),
@@ -183,18 +185,10 @@ fn run_model(ops: &[Op]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: if cfg!(miri) { 8 } else { 256 },
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 const OPS: usize = if cfg!(miri) { 60 } else { 400 };
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::config())]
 
     #[test]
     fn gen_arena_behaves_like_the_model(ops in prop::collection::vec(op(), 0..OPS)) {

@@ -8,6 +8,8 @@ use std::ptr::NonNull;
 use arenakit_arena::{Arena, Scope};
 use proptest::prelude::*;
 
+mod common;
+
 #[derive(Clone, Debug)]
 enum Op {
     /// Raw allocation of `size` bytes aligned to `1 << align_log2`.
@@ -200,16 +202,8 @@ fn run_model(ops: &[Op]) -> Result<(), TestCaseError> {
     }
 }
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: if cfg!(miri) { 8 } else { 256 },
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::config())]
 
     #[test]
     fn allocations_survive_regions_and_resets(
@@ -316,7 +310,7 @@ fn run_vec_model(ops: &[VecOp]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::config())]
 
     #[test]
     fn arena_vec_behaves_like_std_vec(
