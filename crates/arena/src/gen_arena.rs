@@ -504,17 +504,32 @@ impl<T> GenArena<T> {
     /// version is odd, so a slot of that version is occupied.
     #[inline]
     fn slot(&self, handle: Handle<T>) -> Option<&Slot<T>> {
-        self.slots
-            .get(handle.index as usize)
-            .filter(|slot| slot.version == handle.version.get())
+        // Written as a comparison and an index, not `get(..).filter(..)`:
+        // with that form, in a loop, LLVM once kept the slot's address as a
+        // pointer that might be null and tested the vector's pointer for
+        // null on every look-up, which made `get` a fifth slower.
+        let index = handle.index as usize;
+        if index < self.slots.len() {
+            let slot = &self.slots[index];
+            if slot.version == handle.version.get() {
+                return Some(slot);
+            }
+        }
+        None
     }
 
     /// The slot of `handle` mutably, if it holds the handle's value.
     #[inline]
     fn slot_mut(&mut self, handle: Handle<T>) -> Option<&mut Slot<T>> {
-        self.slots
-            .get_mut(handle.index as usize)
-            .filter(|slot| slot.version == handle.version.get())
+        // The same form as `slot`, for the same reason.
+        let index = handle.index as usize;
+        if index < self.slots.len() {
+            let slot = &mut self.slots[index];
+            if slot.version == handle.version.get() {
+                return Some(slot);
+            }
+        }
+        None
     }
 
     /// The value of `handle`, or `None` if it was removed (or `handle` is
@@ -529,10 +544,10 @@ impl<T> GenArena<T> {
     /// ```
     #[inline]
     pub fn get(&self, handle: Handle<T>) -> Option<&T> {
-        let slot = self.slot(handle)?;
         // SAFETY: invariant 2 — `slot` found the handle's version, which
         // is odd.
-        Some(unsafe { &slot.content.value })
+        self.slot(handle)
+            .map(|slot| unsafe { &*slot.content.value })
     }
 
     /// The value of `handle` mutably, or `None` if it was removed.
