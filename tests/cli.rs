@@ -514,6 +514,45 @@ fn memoisation_never_changes_a_result() {
     }
 }
 
+/// A function whose body nests operators, builtin calls and `if`s around
+/// its recursive call still recurses to the default limit of 10,000 calls.
+/// (The calc crate is built with optimisation even in the dev profile: an
+/// unoptimised build needs about 5 KiB of native stack per level of nesting
+/// in a body, and stopped these at `recursion limit exceeded` below 12.)
+#[test]
+fn bodies_nested_a_hundred_deep_recurse_to_the_limit() {
+    let depth = 100;
+    let bodies = [
+        format!("{}f(n - 1)", "- ".repeat(depth)),
+        format!("{}f(n - 1){}", "1 + (".repeat(depth), ")".repeat(depth)),
+        format!("{}f(n - 1){}", "abs(".repeat(depth), ")".repeat(depth)),
+        format!(
+            "{}f(n - 1){}",
+            "if true then ".repeat(depth),
+            " else 0".repeat(depth)
+        ),
+    ];
+    let expected = [
+        "0
+",
+        &format!(
+            "{}
+",
+            depth * 9999
+        ),
+        "0
+",
+        "0
+",
+    ];
+    for (body, expected) in bodies.iter().zip(expected) {
+        let program = format!("fn f(n) = if n == 0 then 0 else {body}\nf(9999)\n");
+        let out = run(&["--memo-cap", "0"], &program);
+        assert_eq!(text(&out.stdout), expected, "{}", text(&out.stderr));
+        assert_eq!(out.status.code(), Some(0));
+    }
+}
+
 #[test]
 fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
     let depth = 1_000;

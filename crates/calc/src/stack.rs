@@ -38,12 +38,14 @@ const MAX_STACK: usize = if usize::BITS >= 64 {
 
 /// Native stack bytes reserved per level of the recursion limit.
 ///
-/// A simple recursive function (`f(n) = if n == 0 then 0 else f(n - 1) +
-/// 1`) spends about 5 KiB of stack per calc call in a debug build, and each
-/// further level of nesting in its body (a builtin call around the
-/// recursive call, say) about 1 KiB more; a release build spends a fifth of
-/// that. So a body nested about 50 levels deep (250 in a release build)
-/// still recurses to the limit; the guard covers bodies that need more.
+/// A simple recursive function (`f(n) = if n == 0 then 0 else f(n - 1)`)
+/// spends about 450 bytes of stack per calc call in optimised code, and
+/// each further level of nesting in its body (a prefix `-`, a `1 + (…)` or
+/// an `if` around the recursive call) about 190 more. So a body nested
+/// about 340 levels deep still recurses to the limit; the guard covers
+/// bodies that need more. Unoptimised code spends about 5 KiB per level,
+/// which would leave room for about 12: the workspace builds this crate
+/// with `opt-level = 1` in its dev profile too.
 const BYTES_PER_LEVEL: usize = 64 << 10;
 
 thread_local! {
