@@ -504,24 +504,30 @@ pub fn float_mod(x: f64, y: f64) -> Result<f64, OpError> {
 ///
 /// # Errors
 ///
-/// Returns [`OpError::DivisionByZero`] if `x` is zero and `y` is negative and
-/// finite (`0.0 ** -1`), and [`OpError::MathDomain`] if `x` is negative and
-/// finite and `y` is finite and not an integer (`-8.0 ** 0.5`).
+/// Returns [`OpError::DivisionByZero`] if `x` is zero and `y` is negative
+/// (`0.0 ** -1`, and `0.0 ** -inf` too), and [`OpError::MathDomain`] if `x`
+/// is negative (`-inf` too) and `y` is finite and not an integer
+/// (`-8.0 ** 0.5`), as the specification words both rules. Every other case
+/// is IEEE `pow`, as in Python: an infinite or NaN exponent is not counted
+/// as "not an integer", so `(-8.0) ** inf` is `inf`.
 ///
 /// ```
 /// use arenakit_calc::value::{float_pow, OpError};
 /// assert_eq!(float_pow(2.0, -1.0), Ok(0.5));
 /// assert_eq!(float_pow(0.0, -1.0), Err(OpError::DivisionByZero));
+/// assert_eq!(float_pow(0.0, f64::NEG_INFINITY), Err(OpError::DivisionByZero));
 /// assert_eq!(float_pow(-8.0, 0.5), Err(OpError::MathDomain));
+/// assert_eq!(float_pow(f64::NEG_INFINITY, 0.5), Err(OpError::MathDomain));
+/// assert_eq!(float_pow(-8.0, f64::INFINITY), Ok(f64::INFINITY));
 /// ```
 pub fn float_pow(x: f64, y: f64) -> Result<f64, OpError> {
     if y == 0.0 {
         return Ok(1.0);
     }
-    if x == 0.0 && y < 0.0 && y.is_finite() {
+    if x == 0.0 && y < 0.0 {
         return Err(OpError::DivisionByZero);
     }
-    if x < 0.0 && x.is_finite() && y.is_finite() && y != y.floor() {
+    if x < 0.0 && y.is_finite() && y != y.floor() {
         return Err(OpError::MathDomain);
     }
     Ok(x.powf(y))
@@ -828,8 +834,23 @@ mod tests {
         check(Pow, I(-8), F(0.5), "error: math domain error");
         check(Pow, F(-8.0), F(2.0), "64.0");
         check(Pow, F(0.0), F(-1.0), "error: division by zero");
-        check(Pow, F(0.0), F(f64::NEG_INFINITY), "inf");
-        check(Pow, F(f64::NEG_INFINITY), F(0.5), "inf");
+        check(Pow, F(0.0), F(f64::NEG_INFINITY), "error: division by zero");
+        check(Pow, F(-0.0), F(-0.5), "error: division by zero");
+        check(
+            Pow,
+            F(f64::NEG_INFINITY),
+            F(0.5),
+            "error: math domain error",
+        );
+        check(
+            Pow,
+            F(f64::NEG_INFINITY),
+            F(-0.5),
+            "error: math domain error",
+        );
+        check(Pow, F(f64::NEG_INFINITY), F(3.0), "-inf");
+        check(Pow, F(-8.0), F(f64::INFINITY), "inf");
+        check(Pow, F(-8.0), F(f64::NAN), "nan");
         check(Pow, F(-1.0), F(f64::INFINITY), "1.0");
         check(Pow, F(f64::NAN), I(0), "1.0");
         check(Pow, I(1), F(f64::NAN), "1.0");
