@@ -244,12 +244,16 @@ fn too_large() -> std::io::Error {
 }
 
 /// A program read as bytes; invalid UTF-8 is decoded lossily, for the
-/// lexer to report.
+/// lexer to report. A byte order mark at the start, which some editors
+/// write, is dropped: it is not part of the program.
 fn text_input(name: String, bytes: Vec<u8>) -> Input {
-    let text = match String::from_utf8(bytes) {
+    let mut text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     Input::Text { name, text }
 }
 

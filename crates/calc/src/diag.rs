@@ -177,9 +177,10 @@ fn floor_char_boundary(text: &str, index: usize) -> usize {
     index
 }
 
-/// Whether diagnostics on stderr should be coloured: stderr is a terminal
-/// and the `NO_COLOR` environment variable is unset (or empty, as
-/// <https://no-color.org> has it).
+/// Whether diagnostics on stderr should be coloured: stderr is a terminal,
+/// the `NO_COLOR` environment variable is unset (or empty, as
+/// <https://no-color.org> has it), and `TERM` is not `dumb` (a terminal
+/// that shows escape codes as text).
 ///
 /// ```
 /// // Tests capture stderr, so it is not a terminal here.
@@ -190,12 +191,38 @@ fn floor_char_boundary(text: &str, index: usize) -> usize {
 /// ```
 pub fn use_color() -> bool {
     use std::io::IsTerminal;
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    color_wanted(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+/// [`use_color`]'s rule, given whether stderr is a terminal and the values
+/// of `NO_COLOR` and `TERM`.
+fn color_wanted(
+    terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_that_shows_it_and_was_not_told_otherwise() {
+        use std::ffi::OsStr;
+        let (xterm, dumb) = (Some(OsStr::new("xterm-256color")), Some(OsStr::new("dumb")));
+        assert!(color_wanted(true, None, xterm));
+        assert!(color_wanted(true, None, None));
+        assert!(color_wanted(true, Some(OsStr::new("")), xterm));
+        assert!(!color_wanted(false, None, xterm));
+        assert!(!color_wanted(true, Some(OsStr::new("1")), xterm));
+        assert!(!color_wanted(true, None, dumb));
+    }
 
     fn error(start: u32, end: u32) -> Diagnostic {
         Diagnostic::new(DiagnosticKind::Syntax, "bad", Span::new(start, end))
