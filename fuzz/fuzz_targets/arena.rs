@@ -57,9 +57,10 @@ fn run<'a>(scope: &mut Scope<'a>, ops: &mut std::slice::Iter<'_, Op>, depth: usi
 fuzz_target!(|rounds: Vec<Vec<Op>>| {
     let mut arena = Arena::new();
     for ops in &rounds {
-        let mut root = arena.scope();
-        run(&mut root, &mut ops.iter(), 0);
-        drop(root);
+        {
+            let mut root = arena.scope();
+            run(&mut root, &mut ops.iter(), 0);
+        }
         arena.reset();
         assert_eq!(arena.allocated_bytes(), 0);
     }

@@ -12,7 +12,10 @@ use libfuzzer_sys::fuzz_target;
 
 /// Small limits keep each input fast: a shallow recursion limit and a small
 /// memo cache still exercise eviction and the depth check.
-const LIMITS: Limits = Limits { memo_capacity: 16, max_depth: 200 };
+const LIMITS: Limits = Limits {
+    memo_capacity: 16,
+    max_depth: 200,
+};
 
 /// Runs `source` in a new session: what it printed, and its error rendered.
 fn run(limits: Limits, source: &str) -> (Vec<u8>, Option<String>) {
@@ -35,6 +38,12 @@ fn run(limits: Limits, source: &str) -> (Vec<u8>, Option<String>) {
 fuzz_target!(|data: &[u8]| {
     let source = String::from_utf8_lossy(data);
     let memoised = run(LIMITS, &source);
-    let unmemoised = run(Limits { memo_capacity: 0, ..LIMITS }, &source);
+    let unmemoised = run(
+        Limits {
+            memo_capacity: 0,
+            ..LIMITS
+        },
+        &source,
+    );
     assert_eq!(memoised, unmemoised, "memoisation changed the result");
 });

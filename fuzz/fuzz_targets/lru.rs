@@ -45,7 +45,10 @@ impl Model {
 fuzz_target!(|input: Input| {
     let capacity = usize::from(input.capacity % 32);
     let mut cache = LruCache::new(capacity);
-    let mut model = Model { capacity, entries: Vec::new() };
+    let mut model = Model {
+        capacity,
+        entries: Vec::new(),
+    };
     for op in input.ops {
         match op {
             Op::Get(k) => {
