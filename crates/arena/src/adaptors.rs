@@ -183,7 +183,9 @@ unsafe impl<A: Owns + ?Sized> Owns for &A {
 /// # Safety
 ///
 /// No block the allocator returns may overlap memory that another
-/// allocator handed out and still holds allocated.
+/// allocator handed out, to anyone but this allocator, and still holds
+/// allocated. (An arena's blocks lie in chunks the global allocator handed
+/// out to the arena itself.)
 pub unsafe trait Independent: Allocator {}
 
 // SAFETY: the global allocator's blocks are its own memory; no other
@@ -696,6 +698,9 @@ impl fmt::Display for AllocEvent {
 /// The hook runs after the call returns, once per call. It may allocate
 /// with other allocators (pushing to a `std` vector is fine) but must not
 /// allocate through this `Logging`, which would call it again without end.
+/// A hook that panics aborts the process: the call it was told of has
+/// already taken effect, so unwinding through the allocator's caller could
+/// leave that caller holding a block that was freed or moved.
 ///
 /// ```
 /// use std::cell::RefCell;
@@ -767,6 +772,29 @@ impl<A, F> Logging<A, F> {
     }
 }
 
+impl<A, F: Fn(&AllocEvent)> Logging<A, F> {
+    /// Passes `event` to the hook, and aborts the process if the hook
+    /// panics.
+    ///
+    /// The call the event reports has already happened: a block may have
+    /// been freed, or moved by a grow or shrink. Unwinding from here would
+    /// hand the caller an error in place of the new block, and the caller
+    /// would go on using, or free again, the old one.
+    #[inline]
+    fn report(&self, event: &AllocEvent) {
+        /// Aborts when dropped, which happens only if the hook unwinds.
+        struct AbortOnUnwind;
+        impl Drop for AbortOnUnwind {
+            fn drop(&mut self) {
+                std::process::abort()
+            }
+        }
+        let guard = AbortOnUnwind;
+        (self.hook)(event);
+        std::mem::forget(guard);
+    }
+}
+
 impl<A: fmt::Debug, F> fmt::Debug for Logging<A, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Logging")
@@ -777,14 +805,15 @@ impl<A: fmt::Debug, F> fmt::Debug for Logging<A, F> {
 
 // SAFETY: every call is forwarded unchanged to `inner`, with the caller's
 // guarantees passed on, and its result is returned unchanged; the hook only
-// sees copies of the arguments and results. So each block is one of
+// sees copies of the arguments and results, and cannot unwind in place of
+// a result (`report` aborts if it panics). So each block is one of
 // `inner`'s and keeps the validity `inner` gives it; moving the `Logging`
 // moves `inner`, which must not invalidate its blocks (its own contract).
 unsafe impl<A: Allocator, F: Fn(&AllocEvent)> Allocator for Logging<A, F> {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let result = self.inner.allocate(layout);
-        (self.hook)(&AllocEvent::Allocate {
+        self.report(&AllocEvent::Allocate {
             layout,
             zeroed: false,
             result,
@@ -795,7 +824,7 @@ unsafe impl<A: Allocator, F: Fn(&AllocEvent)> Allocator for Logging<A, F> {
     #[inline]
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let result = self.inner.allocate_zeroed(layout);
-        (self.hook)(&AllocEvent::Allocate {
+        self.report(&AllocEvent::Allocate {
             layout,
             zeroed: true,
             result,
@@ -809,7 +838,7 @@ unsafe impl<A: Allocator, F: Fn(&AllocEvent)> Allocator for Logging<A, F> {
         // allocator, so of `inner`, that `layout` fits it, and that it is not
         // used afterwards.
         unsafe { self.inner.deallocate(ptr, layout) };
-        (self.hook)(&AllocEvent::Deallocate { ptr, layout });
+        self.report(&AllocEvent::Deallocate { ptr, layout });
     }
 
     #[inline]
@@ -823,7 +852,7 @@ unsafe impl<A: Allocator, F: Fn(&AllocEvent)> Allocator for Logging<A, F> {
         // needs: `ptr` is one of its blocks, `old_layout` fits it and
         // `new_layout` is at least as big.
         let result = unsafe { self.inner.grow(ptr, old_layout, new_layout) };
-        (self.hook)(&AllocEvent::Grow {
+        self.report(&AllocEvent::Grow {
             ptr,
             old_layout,
             new_layout,
@@ -842,7 +871,7 @@ unsafe impl<A: Allocator, F: Fn(&AllocEvent)> Allocator for Logging<A, F> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: as in `grow`.
         let result = unsafe { self.inner.grow_zeroed(ptr, old_layout, new_layout) };
-        (self.hook)(&AllocEvent::Grow {
+        self.report(&AllocEvent::Grow {
             ptr,
             old_layout,
             new_layout,
@@ -861,7 +890,7 @@ unsafe impl<A: Allocator, F: Fn(&AllocEvent)> Allocator for Logging<A, F> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: as in `grow`, with `new_layout` at most as big.
         let result = unsafe { self.inner.shrink(ptr, old_layout, new_layout) };
-        (self.hook)(&AllocEvent::Shrink {
+        self.report(&AllocEvent::Shrink {
             ptr,
             old_layout,
             new_layout,
@@ -1073,10 +1102,27 @@ unsafe impl Owns for Null {
 /// drop(tokens);
 /// assert_eq!(heap.stats().live_bytes, 0);
 /// ```
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Fallback<P, S> {
     primary: P,
     secondary: S,
+}
+
+/// Pairs the default primary with the default secondary, which must be
+/// [`Independent`], as for [`Fallback::new`].
+///
+/// ```
+/// use allocator_api2::alloc::Global;
+/// use allocator_api2::boxed::Box;
+/// use arenakit_arena::{Fallback, Null};
+///
+/// let alloc: Fallback<Null, Global> = Fallback::default();
+/// assert_eq!(*Box::new_in(1u8, alloc), 1);
+/// ```
+impl<P: Default, S: Default + Independent> Default for Fallback<P, S> {
+    fn default() -> Self {
+        Fallback::new(P::default(), S::default())
+    }
 }
 
 impl<P, S: Independent> Fallback<P, S> {
@@ -1179,9 +1225,11 @@ impl<P: Owns, S: Allocator> Fallback<P, S> {
         };
         // SAFETY: `ptr` is valid for reads of `old_layout.size() >= copy`
         // bytes and `new` for writes of `new_layout.size() >= copy` bytes
-        // (the caller's guarantees); `new` is a fresh block of another
-        // allocator, so they do not overlap. Then the primary's block is
-        // given back to the primary, which allocated it with `old_layout`.
+        // (the caller's guarantees); `new` is a fresh block of the
+        // secondary, which hands out no memory the primary handed out (the
+        // precondition of `new` and `new_unchecked`), so they do not
+        // overlap. Then the primary's block is given back to the primary,
+        // which allocated it with `old_layout`.
         unsafe {
             ptr::copy_nonoverlapping(ptr.as_ptr(), new.cast::<u8>().as_ptr(), copy);
             self.primary.deallocate(ptr, old_layout);

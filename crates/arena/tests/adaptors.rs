@@ -222,6 +222,52 @@ fn counting_and_logging_compose() {
     assert_eq!(stats.live_bytes, 0);
 }
 
+/// The environment variable that makes
+/// `a_panicking_hook_aborts_instead_of_unwinding` run its child's part.
+const PANICKING_HOOK_CHILD: &str = "ARENAKIT_TEST_PANICKING_HOOK_CHILD";
+
+/// A hook that panics must not unwind out of the allocator: the call it
+/// reports has already happened (a grow may have freed the old block), so
+/// the process aborts. The test runs itself again as a child process, where
+/// the hook panics, and looks at how the child ended. Miri cannot start a
+/// process, and the child's part involves no unsafe code of its own.
+#[cfg(not(miri))]
+#[test]
+fn a_panicking_hook_aborts_instead_of_unwinding() {
+    if std::env::var_os(PANICKING_HOOK_CHILD).is_some() {
+        let logging = Logging::new(Global, |_: &AllocEvent| panic!("the hook panics"));
+        let unwound = std::panic::catch_unwind(|| {
+            let b = Box::new_in(1u64, &logging);
+            drop(b);
+        })
+        .is_err();
+        // Reached only if the panic unwound out of the allocator.
+        println!("unwound: {unwound}");
+        std::process::exit(0);
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_panicking_hook_aborts_instead_of_unwinding",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(PANICKING_HOOK_CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !output.status.success(),
+        "the child exited normally: {stdout}"
+    );
+    assert!(!stdout.contains("unwound"), "{stdout}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(output.status.signal(), Some(6), "SIGABRT");
+    }
+}
+
 // ----- Owns -----
 
 #[test]
