@@ -531,6 +531,7 @@ impl<T> Pool<T> {
     /// assert_eq!(*b, [1, 2, 3]);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn alloc_box(&self, value: T) -> PoolBox<'_, T> {
         match self.try_alloc_box(value) {
             Ok(b) => b,
@@ -554,6 +555,7 @@ impl<T> Pool<T> {
     /// assert_eq!((*r, PoolRef::strong_count(&r)), ("hello", 1));
     /// ```
     #[inline]
+    #[track_caller]
     pub fn alloc_ref(&self, value: T) -> PoolRef<'_, T> {
         match self.try_alloc_ref(value) {
             Ok(r) => r,
@@ -595,10 +597,7 @@ impl<T> Pool<T> {
     /// ```
     #[inline]
     pub fn try_alloc_ref(&self, value: T) -> Result<PoolRef<'_, T>, PoolExhausted<T>> {
-        match self.acquire(value) {
-            Ok(block) => Ok(PoolRef { block, pool: self }),
-            Err(value) => Err(self.exhausted_error(value)),
-        }
+        self.try_alloc_box(value).map(PoolBox::into_ref)
     }
 
     #[cold]
@@ -615,7 +614,13 @@ impl<T> Pool<T> {
 #[inline(never)]
 #[track_caller]
 fn exhausted(capacity: usize) -> ! {
-    panic!("bounded pool exhausted: all {capacity} blocks are live")
+    panic!(
+        "{}",
+        PoolExhausted {
+            value: (),
+            capacity
+        }
+    )
 }
 
 /// The error of [`Pool::try_alloc_box`] and [`Pool::try_alloc_ref`] on a
@@ -842,6 +847,7 @@ impl<T: Clone> Clone for PoolBox<'_, T> {
     /// # Panics
     ///
     /// Panics if the pool is bounded and every block is live.
+    #[track_caller]
     fn clone(&self) -> Self {
         self.pool.alloc_box((**self).clone())
     }
@@ -1013,6 +1019,7 @@ impl<'p, T> PoolRef<'p, T> {
     /// assert_eq!((a.as_str(), b.as_str()), ("xy", "x"));
     /// assert_eq!(pool.len(), 2);
     /// ```
+    #[track_caller]
     pub fn make_mut(this: &mut Self) -> &mut T
     where
         T: Clone,
@@ -1042,19 +1049,7 @@ impl<'p, T> PoolRef<'p, T> {
     /// assert_eq!(PoolRef::try_unwrap(a), Ok(3));
     /// ```
     pub fn try_unwrap(this: Self) -> Result<T, Self> {
-        if this.count() != 1 {
-            return Err(this);
-        }
-        let this = ManuallyDrop::new(this);
-        // SAFETY: invariant 2 — this is the only handle to the live block,
-        // so the value is initialised and nobody else can see it; it is read
-        // once, and the block is released without dropping the value, since
-        // `this` will not drop.
-        unsafe {
-            let value = value_ptr(this.block).read();
-            this.pool.release(this.block);
-            Ok(value)
-        }
+        PoolRef::try_into_box(this).map(PoolBox::into_inner)
     }
 
     /// Moves the value out if this is its last handle; otherwise drops the
@@ -1141,9 +1136,10 @@ fn count_overflow() -> ! {
 impl<T> Drop for PoolRef<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        let count = self.count() - 1;
-        self.set_count(count);
-        if count == 0 {
+        let count = self.count();
+        if count > 1 {
+            self.set_count(count - 1);
+        } else {
             // SAFETY: the count reached 0: this was the last handle to the
             // live block (invariant 2).
             unsafe { drop_value(self.block, self.pool) };
