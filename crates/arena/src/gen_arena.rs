@@ -349,9 +349,10 @@ impl<T> GenArena<T> {
         self.len == 0
     }
 
-    /// How many values the arena can hold without allocating: its slots,
-    /// vacant ones included (retired ones aside), and the spare room of its
-    /// vector.
+    /// How many slots the arena's vector has room for: its slots, vacant
+    /// and retired ones included, and its spare room. Without allocating it
+    /// can hold that many values, less one for each retired slot, which is
+    /// never reused.
     ///
     /// ```
     /// let mut arena = arenakit_arena::GenArena::new();
@@ -582,13 +583,17 @@ impl<T> GenArena<T> {
         &mut self,
         handles: [Handle<T>; N],
     ) -> Option<[&mut T; N]> {
-        if handles.iter().any(|&h| !self.contains(h)) {
-            return None;
-        }
         let slots = self
             .slots
             .get_disjoint_mut(handles.map(|h| h.index as usize))
             .ok()?;
+        if slots
+            .iter()
+            .zip(handles)
+            .any(|(s, h)| s.version != h.version.get())
+        {
+            return None;
+        }
         // SAFETY: invariant 2 — every slot was checked to hold its handle's
         // odd version.
         Some(slots.map(|slot| unsafe { &mut *slot.content.value }))
@@ -654,10 +659,9 @@ impl<T> GenArena<T> {
     pub fn retain(&mut self, mut keep: impl FnMut(Handle<T>, &mut T) -> bool) {
         for index in 0..self.slots.len() {
             let slot = &mut self.slots[index];
-            let Some(version) = NonZeroU32::new(slot.version).filter(|_| slot.is_occupied()) else {
+            let Some(handle) = occupied_handle(index, slot) else {
                 continue;
             };
-            let handle = Handle::new(index as u32, version);
             // SAFETY: invariant 2 — the version is odd.
             if !keep(handle, unsafe { &mut slot.content.value }) {
                 drop(self.remove(handle));
@@ -681,9 +685,8 @@ impl<T> GenArena<T> {
     pub fn clear(&mut self) {
         // In reverse, so the free list starts at the lowest slot.
         for index in (0..self.slots.len()).rev() {
-            let slot = &self.slots[index];
-            if let Some(version) = NonZeroU32::new(slot.version).filter(|_| slot.is_occupied()) {
-                drop(self.remove(Handle::new(index as u32, version)));
+            if let Some(handle) = occupied_handle(index, &self.slots[index]) {
+                drop(self.remove(handle));
             }
         }
     }
