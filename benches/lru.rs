@@ -37,21 +37,11 @@ const KEY_SPACE_FACTOR: usize = 4;
 /// The Zipf exponent of the key stream.
 const ZIPF_S: f64 = 1.0;
 
-/// SplitMix64: a fixed-seed generator, and a bijective mixer of ranks into
-/// keys.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 /// The u64 key of popularity rank `rank`: ranks are scattered over the
 /// whole u64 range so hot keys are not small neighbouring integers.
 fn key_of_rank(rank: usize) -> u64 {
     let mut s = rank as u64;
-    splitmix(&mut s)
+    common::splitmix(&mut s)
 }
 
 /// `len` popularity ranks in `0..n`, rank `r` drawn with probability
@@ -66,7 +56,7 @@ fn zipf_ranks(n: usize, len: usize, seed: u64) -> Vec<u32> {
     let mut state = seed;
     (0..len)
         .map(|_| {
-            let u = (splitmix(&mut state) >> 11) as f64 / (1u64 << 53) as f64 * total;
+            let u = (common::splitmix(&mut state) >> 11) as f64 / (1u64 << 53) as f64 * total;
             cdf.partition_point(|&c| c < u).min(n - 1) as u32
         })
         .collect()

@@ -82,21 +82,12 @@ slots!(Thunderdome, thunderdome::Index, |s| s
     .map(|(_, v)| *v)
     .sum());
 
-/// SplitMix64: a fixed-seed generator.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 /// `0..n` in a fixed shuffled order.
 fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     let mut state = seed;
     for i in (1..n).rev() {
-        let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
+        let j = (common::splitmix(&mut state) % (i as u64 + 1)) as usize;
         order.swap(i, j);
     }
     order

@@ -8,6 +8,17 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
+/// SplitMix64: advances `state` and returns the next value of a fixed-seed
+/// generator. As a function of the first state, also a bijective mixer (of
+/// ranks into keys, say).
+pub fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// A global allocator that forwards to [`System`] and, while counting is on
 /// (see [`set_counting`]), keeps count of the bytes and blocks allocated and
 /// of the calls made. A bench declares it with `#[global_allocator]`.
