@@ -10,7 +10,7 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
-use core::mem::{ManuallyDrop, MaybeUninit};
+use core::mem::{self, ManuallyDrop, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 use std::alloc::{alloc, dealloc, handle_alloc_error};
@@ -695,11 +695,14 @@ impl<T> Drop for Release<'_, T> {
     }
 }
 
-/// A pointer to the value of a live block.
+/// A pointer to the value of `block`, made by offsetting the pointer, so
+/// that it needs no `unsafe` and makes no reference to the block
+/// (invariant 5). It may be dereferenced only while the block is live.
 fn value_ptr<T>(block: NonNull<Block<T>>) -> *mut T {
-    // SAFETY: `block` points to a block; `&raw mut` makes no reference to it
-    // (invariant 5).
-    unsafe { (&raw mut (*block.as_ptr()).value).cast::<T>() }
+    block
+        .as_ptr()
+        .wrapping_byte_add(mem::offset_of!(Block<T>, value))
+        .cast::<T>()
 }
 
 /// Drops the value of `block` and returns the block to `pool`.
@@ -919,8 +922,14 @@ impl<'p, T> PoolRef<'p, T> {
     }
 
     /// Sets the strong count of the block.
+    ///
+    /// # Safety
+    ///
+    /// Before anything else reads the count, it must again equal the number
+    /// of handles to the block (invariant 2): a count too high leaks the
+    /// value, one too low frees it under a live handle.
     #[inline]
-    fn set_count(&self, count: usize) {
+    unsafe fn set_count(&self, count: usize) {
         // SAFETY: invariant 2 — the block is live; the header is written
         // through a raw pointer and is never covered by a reference
         // (invariant 5), so borrows of the value are unaffected.
@@ -1119,7 +1128,8 @@ impl<T> Clone for PoolRef<'_, T> {
         if count == usize::MAX {
             count_overflow();
         }
-        self.set_count(count + 1);
+        // SAFETY: the handle made next is the one the count gains.
+        unsafe { self.set_count(count + 1) };
         PoolRef {
             block: self.block,
             pool: self.pool,
@@ -1138,7 +1148,8 @@ impl<T> Drop for PoolRef<'_, T> {
     fn drop(&mut self) {
         let count = self.count();
         if count > 1 {
-            self.set_count(count - 1);
+            // SAFETY: this handle, which the count loses, is going.
+            unsafe { self.set_count(count - 1) };
         } else {
             // SAFETY: the count reached 0: this was the last handle to the
             // live block (invariant 2).
@@ -1244,12 +1255,15 @@ mod tests {
     fn clone_at_max_count_panics() {
         let pool = Pool::new();
         let a = pool.alloc_ref(5u8);
-        a.set_count(usize::MAX);
+        // SAFETY: the count is set back to the one true handle below,
+        // before `a` drops.
+        unsafe { a.set_count(usize::MAX) };
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.clone()));
         assert!(result.is_err());
         assert_eq!(PoolRef::strong_count(&a), usize::MAX);
         // Restore the true count so the value is dropped once.
-        a.set_count(1);
+        // SAFETY: `a` is the only handle.
+        unsafe { a.set_count(1) };
         drop(a);
         assert_eq!((pool.len(), pool.free_count()), (0, 1));
     }
