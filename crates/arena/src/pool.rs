@@ -10,7 +10,7 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
-use core::mem::{self, ManuallyDrop, MaybeUninit};
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 use std::alloc::{alloc, dealloc, handle_alloc_error};
@@ -695,14 +695,17 @@ impl<T> Drop for Release<'_, T> {
     }
 }
 
-/// A pointer to the value of `block`, made by offsetting the pointer, so
-/// that it needs no `unsafe` and makes no reference to the block
-/// (invariant 5). It may be dereferenced only while the block is live.
-fn value_ptr<T>(block: NonNull<Block<T>>) -> *mut T {
-    block
-        .as_ptr()
-        .wrapping_byte_add(mem::offset_of!(Block<T>, value))
-        .cast::<T>()
+/// A pointer to the value of `block`, made without a reference to the
+/// block (invariant 5).
+///
+/// # Safety
+///
+/// `block` points to a block of memory that is still allocated: a live
+/// block (invariant 2), or one being released.
+unsafe fn value_ptr<T>(block: NonNull<Block<T>>) -> *mut T {
+    // SAFETY: the caller's promise: the field's offset stays inside the
+    // allocated block. `&raw mut` makes no reference to it (invariant 5).
+    unsafe { (&raw mut (*block.as_ptr()).value).cast::<T>() }
 }
 
 /// Drops the value of `block` and returns the block to `pool`.
@@ -981,7 +984,8 @@ impl<'p, T> PoolRef<'p, T> {
     /// ```
     #[inline]
     pub fn as_ptr(this: &Self) -> *const T {
-        value_ptr(this.block)
+        // SAFETY: invariant 2 — the handle's block is live.
+        unsafe { value_ptr(this.block) }
     }
 
     /// A mutable reference to the value if this is its only handle, else
