@@ -928,9 +928,9 @@ impl<'p, T> PoolRef<'p, T> {
     ///
     /// # Safety
     ///
-    /// Before anything else reads the count, it must again equal the number
-    /// of handles to the block (invariant 2): a count too high leaks the
-    /// value, one too low frees it under a live handle.
+    /// Before a handle to the block drops or gives up its value, the count
+    /// must again equal the number of handles (invariant 2): a count too
+    /// high leaks the value, one too low frees it under a live handle.
     #[inline]
     unsafe fn set_count(&self, count: usize) {
         // SAFETY: invariant 2 — the block is live; the header is written
