@@ -1155,8 +1155,9 @@ impl<T> Drop for PoolRef<'_, T> {
             // SAFETY: this handle, which the count loses, is going.
             unsafe { self.set_count(count - 1) };
         } else {
-            // SAFETY: the count reached 0: this was the last handle to the
-            // live block (invariant 2).
+            // SAFETY: the count is 1, so this is the last handle to the
+            // live block (invariant 2). The count is left as it is: the
+            // release writes the free-list link over it.
             unsafe { drop_value(self.block, self.pool) };
         }
     }
