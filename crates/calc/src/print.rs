@@ -11,13 +11,15 @@
 //! | `let x = e` | `(let x e)` |
 //! | `fn f(a, b) = e` | `(fn f (a b) e)` |
 //!
-//! Floats print as Rust's shortest round-trip form (`{:?}`: `1.0`, `1e16`,
-//! `inf`), which always shows that the literal is a float.
+//! Floats print as values do, like Python's `repr` (`1.0`, `1e-07`, `1e+16`,
+//! `inf`), so the dump always shows that a literal is a float and spells it
+//! as the program's output would.
 //!
 //! The printer walks the tree with an explicit stack rather than recursion,
 //! so it prints a tree of any height without using native stack.
 
 use crate::ast::{BinaryOp, Expr, ExprKind, Program, Stmt, UnaryOp};
+use crate::number::write_float_repr;
 use arenakit_intern::Interner;
 use std::fmt::Write;
 
@@ -116,9 +118,7 @@ fn write_expr(out: &mut String, expr: &Expr<'_>, interner: &Interner) {
             ExprKind::Int(value) => {
                 let _ = write!(out, "{value}");
             }
-            ExprKind::Float(value) => {
-                let _ = write!(out, "{value:?}");
-            }
+            ExprKind::Float(value) => write_float_repr(out, value),
             ExprKind::Bool(value) => out.push_str(if value { "true" } else { "false" }),
             ExprKind::Var(name) => out.push_str(interner.resolve(name)),
             ExprKind::Call { callee, args, .. } => {
