@@ -287,6 +287,18 @@ fn bad_arguments_exit_with_1_and_help_with_0() {
     for usage in ["calc [OPTIONS] [FILE]", "calc [OPTIONS] -e <PROGRAM>"] {
         assert!(both.contains(usage), "{usage} in:\n{both}");
     }
+    // Each flag may be given once.
+    for args in [
+        &["-e", "1", "-e", "2"][..],
+        &["--ast", "--ast", "-e", "1"],
+        &["--memo-cap", "1", "--memo-cap", "2", "-e", "1"],
+    ] {
+        let repeated = run(args, "");
+        assert_eq!(repeated.status.code(), Some(1), "{args:?}");
+        let stderr = text(&repeated.stderr);
+        assert!(stderr.contains("cannot be used multiple times"), "{stderr}");
+        assert!(repeated.stdout.is_empty(), "{args:?}");
+    }
     let help = run(&["--help"], "");
     assert_eq!(help.status.code(), Some(0));
     let help = text(&help.stdout);
@@ -297,6 +309,34 @@ fn bad_arguments_exit_with_1_and_help_with_0() {
         !help.contains("assert"),
         "no doc example in the help:\n{help}"
     );
+}
+
+/// A standard stream that is not open at all, as opposed to one open on
+/// `/dev/null`, reads as an empty program (stdin) or drops what is written
+/// to it (stdout), as Rust's standard library treats such streams.
+#[cfg(unix)]
+#[test]
+fn streams_that_are_not_open_read_empty_or_drop_output() {
+    let sh = |script: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(calc())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("sh runs")
+    };
+    let no_stdin = sh(r#"exec "$0" <&-"#);
+    assert_eq!(no_stdin.status.code(), Some(0));
+    assert!(no_stdin.stdout.is_empty());
+    assert!(no_stdin.stderr.is_empty(), "{}", text(&no_stdin.stderr));
+    let no_stdout = sh(r#"exec "$0" -e '1 + 1' >&-"#);
+    assert_eq!(no_stdout.status.code(), Some(0));
+    assert!(no_stdout.stderr.is_empty(), "{}", text(&no_stdout.stderr));
+    // Errors still reach stderr and set the status.
+    let failing = sh(r#"exec "$0" -e '1; 1 / 0' >&-"#);
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(text(&failing.stderr).contains("division by zero"));
 }
 
 #[test]
@@ -313,6 +353,10 @@ fn ast_flag_prints_the_tree_and_runs_nothing() {
     let piped = run(&["--ast"], "1+1\n");
     assert_eq!(text(&piped.stdout), "(+ 1 1)\n");
     assert_eq!(piped.status.code(), Some(0));
+    // With `--stats`, the statistics describe the parse: nothing was called.
+    let stats = run(&["--ast", "--stats", "-e", "fn f(x) = x\nf(1) + f(1)"], "");
+    assert_eq!(stats.status.code(), Some(0));
+    assert_eq!(memo_stats(&text(&stats.stderr)), (0, 0, 0, 0));
 }
 
 /// The memo counters, parsed from `--stats` output.
