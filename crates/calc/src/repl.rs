@@ -140,6 +140,23 @@ impl ScriptedReader {
         self.lines.push_back(ReadLine::Interrupted);
     }
 
+    /// Queues an end of input (Ctrl-D at a terminal) after the lines given so
+    /// far; lines queued later are read after it, as a terminal goes on
+    /// after a Ctrl-D that ended an open entry.
+    ///
+    /// ```
+    /// use arenakit_calc::repl::{read_entry, ScriptedReader};
+    /// let mut reader = ScriptedReader::new(["(1 +"]);
+    /// reader.push_eof();
+    /// reader.push_line("7");
+    /// // Ctrl-D ends the open entry as it stands, to be reported.
+    /// assert_eq!(read_entry(&mut reader).as_deref(), Some("(1 +"));
+    /// assert_eq!(read_entry(&mut reader).as_deref(), Some("7"));
+    /// ```
+    pub fn push_eof(&mut self) {
+        self.lines.push_back(ReadLine::Eof);
+    }
+
     /// Queues a line that is not valid UTF-8 after the lines given so far.
     ///
     /// ```

@@ -131,6 +131,24 @@ fn ctrl_c_abandons_the_entry_being_typed() {
     );
 }
 
+/// Ctrl-D at a continuation prompt ends the entry, which is reported as it
+/// stands; the session goes on, and a Ctrl-D at the main prompt leaves it.
+#[test]
+fn ctrl_d_ends_an_open_entry_then_the_session() {
+    let mut reader = ScriptedReader::new(["let x = 2", "(x +"]);
+    reader.push_eof();
+    reader.push_line("x * 3");
+    reader.push_eof();
+    reader.push_line("x * 4");
+    let (out, err) = run_script(&mut reader);
+    assert_eq!(out, "x = 2\n6\n");
+    assert!(err.starts_with("error: unclosed '('"), "{err}");
+    assert_eq!(
+        reader.prompts,
+        [PROMPT, PROMPT, CONTINUATION_PROMPT, PROMPT, PROMPT]
+    );
+}
+
 /// A line the terminal delivers with bytes that are not UTF-8 is an error of
 /// that entry, like any unexpected character, not the end of the session.
 #[test]
