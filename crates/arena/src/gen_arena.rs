@@ -20,6 +20,18 @@
 //! which is what makes a slot of `u64` 16 bytes and a look-up one compare;
 //! the version says which of the two is there. The unsafe code reads the
 //! union under the invariants listed on [`GenArena`].
+//!
+//! ```
+//! use arenakit_arena::GenArena;
+//!
+//! let mut arena = GenArena::new();
+//! let a = arena.insert("a");
+//! assert_eq!(arena.remove(a), Some("a"));
+//! // The slot is reused at a new version, so the old handle stays stale.
+//! let b = arena.insert("b");
+//! assert_eq!(arena.get(a), None);
+//! assert_eq!(arena.get(b), Some(&"b"));
+//! ```
 
 use core::fmt;
 use core::hash::{Hash, Hasher};
@@ -308,7 +320,14 @@ impl<T> GenArena<T> {
     }
 
     /// Creates an empty arena with room for `capacity` values before it
-    /// allocates again.
+    /// allocates again. A capacity above [`MAX_SLOTS`](Self::MAX_SLOTS) is
+    /// taken as that.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the room asked for exceeds `isize::MAX` bytes; like
+    /// [`Vec::with_capacity`], it aborts the process if the allocator cannot
+    /// provide it.
     ///
     /// ```
     /// let arena = arenakit_arena::GenArena::<u64>::with_capacity(100);
@@ -915,6 +934,16 @@ fn occupied_handle<T>(index: usize, slot: &Slot<T>) -> Option<Handle<T>> {
 
 /// The handles and values of a [`GenArena`], in slot order; see
 /// [`GenArena::iter`].
+///
+/// ```
+/// use arenakit_arena::GenArena;
+///
+/// let mut arena = GenArena::new();
+/// let a = arena.insert(1);
+/// let b = arena.insert(2);
+/// arena.remove(a);
+/// assert_eq!(arena.iter().collect::<Vec<_>>(), [(b, &2)]);
+/// ```
 pub struct Iter<'a, T> {
     slots: Enumerate<slice::Iter<'a, Slot<T>>>,
     /// The values not yet yielded.
@@ -965,6 +994,18 @@ impl<T> fmt::Debug for Iter<'_, T> {
 
 /// The handles and mutable values of a [`GenArena`], in slot order; see
 /// [`GenArena::iter_mut`].
+///
+/// ```
+/// use arenakit_arena::GenArena;
+///
+/// let mut arena = GenArena::new();
+/// let a = arena.insert(1);
+/// let b = arena.insert(2);
+/// for (_, value) in arena.iter_mut() {
+///     *value *= 10;
+/// }
+/// assert_eq!((arena[a], arena[b]), (10, 20));
+/// ```
 pub struct IterMut<'a, T> {
     slots: Enumerate<slice::IterMut<'a, Slot<T>>>,
     /// The values not yet yielded.

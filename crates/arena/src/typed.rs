@@ -84,6 +84,12 @@ impl<T> TypedArena<T> {
 
     /// Creates an arena whose first chunk holds `capacity` values.
     ///
+    /// # Panics
+    ///
+    /// Panics if the room asked for exceeds `isize::MAX` bytes; like
+    /// [`Vec::with_capacity`], it aborts the process if the allocator cannot
+    /// provide it.
+    ///
     /// ```
     /// let arena = arenakit_arena::TypedArena::with_capacity(16);
     /// for i in 0..16 {

@@ -425,6 +425,13 @@ impl Interner {
     /// Creates an empty interner with room for `capacity` strings before its
     /// tables grow.
     ///
+    /// # Panics
+    ///
+    /// Panics if the tables' room for `capacity` strings exceeds `isize::MAX`
+    /// bytes; like [`Vec::with_capacity`], it aborts the process if the
+    /// allocator cannot provide it. The same holds for
+    /// [`with_capacity_and_hasher`](Self::with_capacity_and_hasher).
+    ///
     /// # Examples
     ///
     /// ```
