@@ -9,9 +9,10 @@
 //! insert.
 //!
 //! The unsafe code reads slab entries without a bounds check, at indices
-//! that the cache's own invariants keep in bounds (see `ARCHITECTURE.md`),
-//! and, in large tables, asks the processor to prefetch the table slots a
-//! look-up is about to read, a hint that reads nothing itself.
+//! that the cache's own invariants keep in bounds (the *index invariant*,
+//! stated in the source beside the cache's fields), and, in large tables,
+//! asks the processor to prefetch the table slots a look-up is about to
+//! read, a hint that reads nothing itself.
 //!
 //! ```
 //! use arenakit_memo::LruCache;
@@ -1425,6 +1426,35 @@ impl<K, V> FusedIterator for Iter<'_, K, V> {}
 impl<K, V> Clone for Iter<'_, K, V> {
     fn clone(&self) -> Self {
         Iter { ..*self }
+    }
+}
+
+/// Lists the entries still to come, most recently used first.
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache = LruCache::new(2);
+/// cache.put("a", 1);
+/// cache.put("b", 2);
+/// let mut iter = cache.iter();
+/// iter.next();
+/// assert_eq!(format!("{iter:?}"), r#"Iter([("a", 1)])"#);
+/// ```
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Iter")
+            .field(&DebugList(self.clone()))
+            .finish()
+    }
+}
+
+/// Formats an iterator's items as a list.
+struct DebugList<I>(I);
+
+impl<I: Iterator<Item = T> + Clone, T: fmt::Debug> fmt::Debug for DebugList<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.clone()).finish()
     }
 }
 
