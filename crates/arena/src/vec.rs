@@ -2,6 +2,7 @@
 
 use core::alloc::Layout;
 use core::fmt;
+use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
 use core::mem::{self, size_of};
 use core::ops::{Deref, DerefMut};
@@ -511,6 +512,99 @@ impl<T> Extend<T> for Vec<'_, T> {
         for value in iter {
             self.push(value);
         }
+    }
+}
+
+/// Extends with copies of borrowed elements, as `std::vec::Vec` does.
+///
+/// ```
+/// let arena = arenakit_arena::Arena::new();
+/// let mut v = arenakit_arena::Vec::<u32>::new_in(&arena);
+/// v.extend(&[1, 2]);
+/// v.extend([3, 4].iter());
+/// assert_eq!(v.as_slice(), &[1, 2, 3, 4]);
+/// ```
+impl<'v, T: Copy + 'v> Extend<&'v T> for Vec<'_, T> {
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = &'v T>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().copied());
+    }
+}
+
+/// Iterates over references to the elements, so `for x in &v` works.
+///
+/// ```
+/// let arena = arenakit_arena::Arena::new();
+/// let v = arenakit_arena::Vec::from_iter_in([1, 2, 3], &arena);
+/// let mut sum = 0;
+/// for x in &v {
+///     sum += x;
+/// }
+/// assert_eq!(sum, 6);
+/// ```
+impl<'v, T> IntoIterator for &'v Vec<'_, T> {
+    type Item = &'v T;
+    type IntoIter = slice::Iter<'v, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+/// Iterates over mutable references to the elements, so `for x in &mut v`
+/// works.
+///
+/// ```
+/// let arena = arenakit_arena::Arena::new();
+/// let mut v = arenakit_arena::Vec::from_iter_in([1, 2, 3], &arena);
+/// for x in &mut v {
+///     *x *= 10;
+/// }
+/// assert_eq!(v.as_slice(), &[10, 20, 30]);
+/// ```
+impl<'v, T> IntoIterator for &'v mut Vec<'_, T> {
+    type Item = &'v mut T;
+    type IntoIter = slice::IterMut<'v, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_mut_slice().iter_mut()
+    }
+}
+
+/// Clones the elements into a new vector in the same arena.
+///
+/// ```
+/// let arena = arenakit_arena::Arena::new();
+/// let v = arenakit_arena::Vec::from_iter_in([1, 2], &arena);
+/// let mut w = v.clone();
+/// w.push(3);
+/// assert_eq!((v.as_slice(), w.as_slice()), (&[1, 2][..], &[1, 2, 3][..]));
+/// ```
+impl<'a, T: Clone> Clone for Vec<'a, T> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        let mut copy = Vec::with_capacity_in(self.len, self.arena);
+        copy.extend_from_slice(self.as_slice());
+        copy
+    }
+}
+
+impl<T> AsRef<[T]> for Vec<'_, T> {
+    fn as_ref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T> AsMut<[T]> for Vec<'_, T> {
+    fn as_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+}
+
+/// Hashes as the slice of its elements does, like `std::vec::Vec`.
+impl<T: Hash> Hash for Vec<'_, T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
     }
 }
 

@@ -591,3 +591,25 @@ fn allocator_blocks_grow_and_shrink_in_place_when_last() {
     // SAFETY: growing keeps the contents.
     assert_eq!(unsafe { g2.add(3).read() }, 3);
 }
+
+#[test]
+fn arena_vec_clones_hashes_and_iterates_as_std_vec_does() {
+    use std::hash::BuildHasher;
+    let arena = Arena::new();
+    let mut v = ArenaVec::new_in(&arena);
+    v.extend(&[1u32, 2, 3]);
+    let w = v.clone();
+    // The clone is a separate block: growing the original leaves it alone.
+    v.push(4);
+    assert_eq!(w.as_slice(), &[1, 2, 3]);
+    assert_eq!(v.as_slice(), &[1, 2, 3, 4]);
+    for x in &mut v {
+        *x += 1;
+    }
+    let doubled: std::vec::Vec<u32> = (&v).into_iter().map(|x| x * 2).collect();
+    assert_eq!(doubled, [4, 6, 8, 10]);
+    let state = std::hash::RandomState::new();
+    let std_vec = std::vec::Vec::from([1u32, 2, 3]);
+    assert_eq!(state.hash_one(&w), state.hash_one(&std_vec));
+    assert_eq!(w.as_ref(), std_vec.as_slice());
+}
