@@ -31,6 +31,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::iter::FusedIterator;
+use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
 
 use hashbrown::HashTable;
@@ -252,6 +253,11 @@ pub enum Put<K, V> {
 // `NIL` in a link, `head` or `tail`. Only this module's code changes those
 // fields, and no code supplied by the user (a hasher, `Eq`, `Drop`, a
 // computation) runs while the invariant is broken.
+//
+// `IterMut` also rests on the *list invariant*: following `next` from
+// `head` visits every slab entry exactly once and ends at `tail`, and
+// following `prev` from `tail` visits them in the reverse order, whenever a
+// method of the cache returns.
 pub struct LruCache<K, V, S = DefaultHashBuilder> {
     /// The entries, in no particular order; `slab.len()` is the cache's length.
     slab: Vec<Entry<K, V>>,
@@ -1228,6 +1234,33 @@ impl<K, V, S> LruCache<K, V, S> {
         }
     }
 
+    /// Iterates over the entries from the most to the least recently used,
+    /// with mutable access to the values, without changing their recency.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(3);
+    /// cache.put("a", 1);
+    /// cache.put("b", 2);
+    /// for (_, value) in cache.iter_mut() {
+    ///     *value *= 10;
+    /// }
+    /// assert_eq!(cache.peek("a"), Some(&10));
+    /// let recency: Vec<_> = cache.iter().map(|(k, v)| (*k, *v)).collect();
+    /// assert_eq!(recency, [("b", 20), ("a", 10)]);
+    /// ```
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        IterMut {
+            slab: self.slab.as_mut_ptr(),
+            len: self.slab.len(),
+            front: self.head,
+            back: self.tail,
+            remaining: self.slab.len(),
+            _cache: PhantomData,
+        }
+    }
+
     /// Records the table bucket of every slab index, and `slot_end`, after
     /// the table moved its slots. An entry that no bucket holds gets [`NIL`].
     fn rebuild_buckets(&mut self) {
@@ -1426,6 +1459,110 @@ impl<K, V> FusedIterator for Iter<'_, K, V> {}
 impl<K, V> Clone for Iter<'_, K, V> {
     fn clone(&self) -> Self {
         Iter { ..*self }
+    }
+}
+
+/// The entries of an [`LruCache`] from the most to the least recently used,
+/// with mutable values; see [`LruCache::iter_mut`].
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache = LruCache::new(3);
+/// for k in 1..=3 {
+///     cache.put(k, 0);
+/// }
+/// let mut iter = cache.iter_mut();
+/// *iter.next().unwrap().1 = 3;
+/// *iter.next_back().unwrap().1 = 1;
+/// assert_eq!(iter.len(), 1);
+/// let values: Vec<_> = cache.iter().map(|(_, v)| *v).collect();
+/// assert_eq!(values, [3, 0, 1]);
+/// ```
+//
+// Invariants, while the iterator lives:
+// 1. `slab` points to the cache's `len` entries, which the iterator borrows
+//    mutably for `'a`, so the cache cannot change them.
+// 2. The entries not yet yielded are the `remaining` ones of the recency
+//    list from `front` to `back`; by the list invariant they are distinct
+//    from every entry already yielded, from either end.
+pub struct IterMut<'a, K, V> {
+    slab: *mut Entry<K, V>,
+    len: usize,
+    front: u32,
+    back: u32,
+    remaining: usize,
+    _cache: PhantomData<&'a mut Entry<K, V>>,
+}
+
+// SAFETY: an `IterMut` is the `&'a mut [Entry<K, V>]` of invariant 1 handed
+// out in pieces, so it crosses threads (or is shared) when that `&mut`
+// could, with the same bounds.
+#[allow(unsafe_code)]
+unsafe impl<K: Send, V: Send> Send for IterMut<'_, K, V> {}
+// SAFETY: as for `Send`, the bounds of `&mut [Entry<K, V>]`.
+#[allow(unsafe_code)]
+unsafe impl<K: Sync, V: Sync> Sync for IterMut<'_, K, V> {}
+
+impl<'a, K, V> IterMut<'a, K, V> {
+    /// Yields the entry at slab index `i`, the next one at the front
+    /// (`forward`) or the back, and moves that end on along its link.
+    /// Returns `None` if `i` is out of bounds, which the index invariant
+    /// rules out.
+    #[allow(unsafe_code)]
+    fn take(&mut self, i: u32, forward: bool) -> Option<(&'a K, &'a mut V)> {
+        if i as usize >= self.len {
+            return None;
+        }
+        // SAFETY: `i < len`, so the pointer is in the slab (invariant 1), and
+        // the entry was not yielded before and is not again, as `remaining`
+        // counts it off (invariant 2): the `&mut` is unique for `'a`.
+        let e = unsafe { &mut *self.slab.add(i as usize) };
+        self.remaining -= 1;
+        if forward {
+            self.front = e.next;
+        } else {
+            self.back = e.prev;
+        }
+        Some((&e.key, &mut e.value))
+    }
+}
+
+impl<'a, K, V> Iterator for IterMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.take(self.front, true)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<K, V> DoubleEndedIterator for IterMut<'_, K, V> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.take(self.back, false)
+    }
+}
+
+impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {}
+
+impl<K, V> FusedIterator for IterMut<'_, K, V> {}
+
+/// Shows how many entries are still to come; the entries themselves may be
+/// borrowed mutably by the items already yielded.
+impl<K, V> fmt::Debug for IterMut<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IterMut")
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
     }
 }
 

@@ -110,6 +110,8 @@ enum Op {
     ResetStats,
     /// Replaces the cache with a clone of itself.
     Clone,
+    /// Adds to every value through `iter_mut`, from the front or the back.
+    AddToAll(u32, bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -134,6 +136,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(k, r)| Op::TryGetOrInsert(k, r)),
         1 => Just(Op::ResetStats),
         1 => Just(Op::Clone),
+        1 => (any::<u32>(), any::<bool>()).prop_map(|(n, rev)| Op::AddToAll(n, rev)),
     ]
 }
 
@@ -367,6 +370,20 @@ fn run(cap: usize, ops: &[Op]) {
                 // A clone's slab and table need not have the original's spare
                 // room, which the cache must not rely on.
                 cache = cache.clone();
+            }
+            Op::AddToAll(n, rev) => {
+                let add = |(_, v): (&u8, &mut u32)| *v = v.wrapping_add(n);
+                if rev {
+                    cache.iter_mut().rev().for_each(add);
+                } else {
+                    cache.iter_mut().for_each(add);
+                }
+                for (_, v) in &mut model.entries {
+                    *v = v.wrapping_add(n);
+                }
+                if let Some(p) = &mut peer {
+                    p.iter_mut().for_each(|(_, v)| *v = v.wrapping_add(n));
+                }
             }
         }
         cache.assert_invariants();
@@ -763,4 +780,46 @@ fn dropping_a_full_cache_drops_every_entry_once() {
     assert_eq!(live(&ledger), 16);
     drop(cache);
     assert!(RefCell::borrow(&ledger).values().all(|&n| n == 1));
+}
+
+#[test]
+fn iter_mut_visits_each_entry_once_from_both_ends() {
+    let mut cache = LruCache::new(6);
+    for k in 0..8u32 {
+        cache.put(k, vec![k]);
+    }
+    cache.get(&3);
+    // Recency, most recent first: 3, 7, 6, 5, 4, 2.
+    let mut it = cache.iter_mut();
+    assert_eq!(it.len(), 6);
+    let (k, first) = it.next().expect("six entries");
+    let (j, last) = it.next_back().expect("five left");
+    // Both items are alive at once, with the rest of the iteration.
+    first.push(100);
+    last.push(200);
+    let middle: Vec<u32> = it
+        .map(|(k, v)| {
+            v.push(*k * 10);
+            *k
+        })
+        .collect();
+    assert_eq!((*k, *j), (3, 2));
+    assert_eq!(middle, [7, 6, 5, 4]);
+    let all: Vec<(u32, Vec<u32>)> = cache.iter().map(|(k, v)| (*k, v.clone())).collect();
+    assert_eq!(
+        all,
+        [
+            (3, vec![3, 100]),
+            (7, vec![7, 70]),
+            (6, vec![6, 60]),
+            (5, vec![5, 50]),
+            (4, vec![4, 40]),
+            (2, vec![2, 200]),
+        ]
+    );
+    // Iterating changed no recency and counted nothing.
+    assert_eq!(cache.stats().hits, 1);
+    cache.assert_invariants();
+    let mut empty: LruCache<u32, u32> = LruCache::new(0);
+    assert_eq!(empty.iter_mut().next(), None);
 }
