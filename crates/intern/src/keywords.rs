@@ -147,8 +147,8 @@ impl Keywords {
     /// ```
     pub const fn symbol(&self, index: usize) -> Symbol {
         assert!(index < self.words.len(), "keyword index out of range");
-        // The cast is lossless: `new` checked `len <= MAX_STRINGS < u32::MAX`.
-        Symbol::from_index(index as u32)
+        // `new` checked `len <= MAX_STRINGS`, so this cannot panic.
+        Symbol::from_index(index)
     }
 
     /// Whether `symbol` is one of these keywords' symbols, that is, whether

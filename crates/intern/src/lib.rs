@@ -128,8 +128,8 @@ impl Symbol {
     /// assert_eq!(THIRD.to_index(), 2);
     /// ```
     #[inline]
-    pub const fn from_index(index: u32) -> Symbol {
-        match Symbol::try_from_index(index as usize) {
+    pub const fn from_index(index: usize) -> Symbol {
+        match Symbol::try_from_index(index) {
             Some(symbol) => symbol,
             None => panic!("symbol index out of range"),
         }
@@ -1074,7 +1074,7 @@ impl<'a> Iter<'a> {
     #[inline]
     fn item((index, span): (usize, &'a NonNull<str>)) -> (Symbol, &'a str) {
         // Invariant 4: every index of `spans` is a valid symbol index.
-        let symbol = Symbol::from_index(index as u32);
+        let symbol = Symbol::from_index(index);
         // SAFETY: invariants 1 and 2: the span points to a live, immutable
         // UTF-8 string, and `'a` is a borrow of the interner, during which the
         // arena cannot be reset or dropped.

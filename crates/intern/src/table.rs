@@ -317,7 +317,7 @@ impl Table {
     pub(crate) fn grow(&mut self, mut key_of: impl FnMut(Symbol) -> Key) {
         let mut grown = Table::with_slots(self.grown_slot_count());
         for index in 0..self.len {
-            let symbol = Symbol::from_index(index as u32);
+            let symbol = Symbol::from_index(index);
             let key = key_of(symbol);
             let slot = grown.vacant_index(key);
             grown.slots[slot] = grown.slot(key, symbol);
@@ -384,7 +384,7 @@ mod tests {
         if table.is_full() {
             table.grow(|symbol| keys[symbol.to_index()]);
         }
-        let symbol = Symbol::from_index(table.len as u32);
+        let symbol = Symbol::from_index(table.len);
         let index = table.vacant_index(key);
         table.insert(index, key, symbol);
         symbol
