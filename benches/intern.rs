@@ -1,6 +1,8 @@
 //! Interning benchmarks: arenakit's `Interner` beside lasso's `Rodeo` (with
 //! FxHash) and string-interner's `StringBackend` and `BucketBackend`, all in
-//! the same run, on two workloads:
+//! the same run, on two workloads. arenakit's `LocalInterner`, which interns
+//! through `&self`, runs beside them too, to show what its borrow flag
+//! costs.
 //!
 //! * `zipf`: 2M look-ups over a generated 50k-identifier vocabulary, drawn
 //!   with Zipf-like (1/rank) frequencies from a fixed-seed generator and
@@ -15,7 +17,7 @@
 //! hash, FxHash and foldhash, to compare the default against the
 //! alternatives. Before the benchmarks the binary prints the memory each
 //! interner holds per unique string, measured with a counting global
-//! allocator, and an interleaved comparison of `get_or_intern`: the four
+//! allocator, and an interleaved comparison of `get_or_intern`: the five
 //! interners take turns for 15 rounds, which shared machines whose speed
 //! drifts over minutes measure more steadily than back-to-back benchmarks.
 //!
@@ -26,7 +28,7 @@ use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use arenakit_intern::{IdentHash, Interner};
+use arenakit_intern::{IdentHash, Interner, LocalInterner};
 use criterion::{BatchSize, Bencher, Criterion, Throughput, criterion_group, criterion_main};
 use string_interner::backend::{BucketBackend, StringBackend};
 use string_interner::{DefaultSymbol, StringInterner};
@@ -52,6 +54,25 @@ impl<S: BuildHasher + Default> Subject for Interner<S> {
     type Sym = arenakit_intern::Symbol;
     fn empty() -> Self {
         Interner::default()
+    }
+    #[inline(always)]
+    fn intern(&mut self, s: &str) -> Self::Sym {
+        self.get_or_intern(s)
+    }
+    #[inline(always)]
+    fn lookup(&self, s: &str) -> Option<Self::Sym> {
+        self.get(s)
+    }
+    #[inline(always)]
+    fn string(&self, sym: Self::Sym) -> &str {
+        self.resolve(sym)
+    }
+}
+
+impl Subject for LocalInterner {
+    type Sym = arenakit_intern::Symbol;
+    fn empty() -> Self {
+        LocalInterner::new()
     }
     #[inline(always)]
     fn intern(&mut self, s: &str) -> Self::Sym {
@@ -447,8 +468,9 @@ fn resolve<T: Subject>(b: &mut Bencher<'_>, workload: &Workload) {
 }
 
 /// The interners' names in the reports, in the order of every list of runs.
-const NAMES: [&str; 4] = [
+const NAMES: [&str; 5] = [
     "arenakit",
+    "arenakit_local",
     "lasso_fx",
     "string_interner_string",
     "string_interner_bucket",
@@ -470,11 +492,12 @@ fn time_get_or_intern<T: Subject>(workload: &Workload) -> f64 {
     seconds
 }
 
-/// Prints how `get_or_intern` from empty compares when the four interners
+/// Prints how `get_or_intern` from empty compares when the five interners
 /// take turns, one pass each per round (see [`common::report_interleaved`]).
 fn report_interleaved(workload: &Workload) {
-    let passes: [fn(&Workload) -> f64; 4] = [
+    let passes: [fn(&Workload) -> f64; 5] = [
         time_get_or_intern::<Interner>,
+        time_get_or_intern::<LocalInterner>,
         time_get_or_intern::<LassoFx>,
         time_get_or_intern::<SiString>,
         time_get_or_intern::<SiBucket>,
@@ -500,11 +523,12 @@ fn report_interleaved(workload: &Workload) {
 /// peers run back to back.
 fn compare(c: &mut Criterion, workload: &Workload) {
     type Run = fn(&mut Bencher<'_>, &Workload);
-    let operations: [(&str, [Run; 4]); 3] = [
+    let operations: [(&str, [Run; 5]); 3] = [
         (
             "get_or_intern",
             [
                 get_or_intern::<Interner>,
+                get_or_intern::<LocalInterner>,
                 get_or_intern::<LassoFx>,
                 get_or_intern::<SiString>,
                 get_or_intern::<SiBucket>,
@@ -514,6 +538,7 @@ fn compare(c: &mut Criterion, workload: &Workload) {
             "get",
             [
                 get::<Interner>,
+                get::<LocalInterner>,
                 get::<LassoFx>,
                 get::<SiString>,
                 get::<SiBucket>,
@@ -523,6 +548,7 @@ fn compare(c: &mut Criterion, workload: &Workload) {
             "resolve",
             [
                 resolve::<Interner>,
+                resolve::<LocalInterner>,
                 resolve::<LassoFx>,
                 resolve::<SiString>,
                 resolve::<SiBucket>,

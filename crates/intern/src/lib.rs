@@ -5,7 +5,9 @@
 //! compare and hash. Each string is copied once into an
 //! [`arenakit_arena::Arena`] owned by the interner and never moves, so
 //! [`Interner::resolve`] is an O(1) array index and the `&str` it returns is
-//! valid for as long as the interner is borrowed.
+//! valid for as long as the interner is borrowed. [`LocalInterner`] interns
+//! through `&self`, so its strings stay valid across later interning, for
+//! the interner's whole life.
 //!
 //! Symbols are assigned densely in interning order: the first string gets
 //! [`Symbol::from_index(0)`](Symbol::from_index), the next one index 1, and so
@@ -56,6 +58,7 @@
 
 mod hash;
 mod keywords;
+mod local;
 mod table;
 
 use std::fmt;
@@ -71,6 +74,7 @@ use table::{Key, Probe, STORED_KEY_SLOTS, Table};
 
 pub use hash::{IdentHash, IdentHasher, hash_bytes};
 pub use keywords::Keywords;
+pub use local::LocalInterner;
 
 /// The most strings an interner holds: `u32::MAX - 1`. One more is a
 /// [`CapacityError`] from [`Interner::try_get_or_intern`], not a symbol that
@@ -319,7 +323,8 @@ const _: () = assert!(WORDS_MAX < table::TAG_LENGTH_MAX);
 /// Strings are copied into an arena owned by the interner and never move
 /// until [`clear`](Interner::clear) or drop, both of which need the interner
 /// exclusively, so a `&str` from [`resolve`](Interner::resolve) stays valid
-/// for as long as the interner is borrowed. `S` is the string hash
+/// for as long as the interner is borrowed (to keep strings while interning
+/// more, use a [`LocalInterner`]). `S` is the string hash
 /// ([`IdentHash`] by default; any [`BuildHasher`] works, and the interner
 /// hashes a string with a single `Hasher::write` of its bytes).
 ///
