@@ -993,6 +993,74 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         Some(self.take(i))
     }
 
+    /// Keeps only the entries for which `f` returns `true`, and removes the
+    /// others as [`remove`](Self::remove) would.
+    ///
+    /// `f` is called once per entry, from the most to the least recently
+    /// used, and may change the value. The entries kept stay in the same
+    /// recency order. Nothing is counted: calling `f` is not a look-up, and
+    /// removed entries are not evictions, as with `remove`. The memory of
+    /// removed entries is kept for later insertions. It takes O(`len`) time.
+    ///
+    /// If `f` or the destructor of a removed key or value panics, the panic
+    /// propagates and the cache stays usable: the entries removed so far are
+    /// gone, and every other entry is kept.
+    ///
+    /// ```
+    /// use arenakit_memo::LruCache;
+    ///
+    /// let mut cache = LruCache::new(4);
+    /// for k in 1..=4 {
+    ///     cache.put(k, k * 10);
+    /// }
+    /// cache.get(&1);
+    /// let mut visited = Vec::new();
+    /// cache.retain(|&k, v| {
+    ///     visited.push(k);
+    ///     *v += 1;
+    ///     k % 2 == 1
+    /// });
+    /// assert_eq!(visited, [1, 4, 3, 2]); // Most recently used first.
+    /// let kept: Vec<_> = cache.iter().map(|(k, v)| (*k, *v)).collect();
+    /// assert_eq!(kept, [(1, 11), (3, 31)]);
+    /// assert!(!cache.contains(&4));
+    /// assert_eq!(cache.stats().evictions, 0);
+    /// ```
+    pub fn retain<F>(&mut self, mut f: F)
+    where
+        F: FnMut(&K, &mut V) -> bool,
+    {
+        // The walk follows the recency list from the head, one entry at a
+        // time, and removes an entry completely before anything else
+        // happens. So whenever user code runs (`f`, the hasher that a
+        // removal may call when a bucket hint is missing, and the
+        // destructors of the removed key and value), the index and list
+        // invariants hold: a panic there leaves a consistent cache. Only the
+        // link to the next entry is held across a removal, and it is
+        // corrected below when the removal moves that entry in the slab.
+        let mut i = self.head;
+        while i != NIL {
+            let e = &mut self.slab[i as usize];
+            let next = e.next;
+            if f(&e.key, &mut e.value) {
+                i = next;
+                continue;
+            }
+            let last = (self.slab.len() - 1) as u32;
+            // As in `pop_lru`: the table slot goes first, then `take`
+            // relinks the list and moves the last slab entry into slot `i`.
+            self.unindex(i);
+            let removed = self.take(i);
+            // The next entry keeps its place in the list, but if it was the
+            // last slab entry, it now lives in slot `i`. If `i` itself was
+            // the last, `next` is another entry, which did not move.
+            i = if next == last { i } else { next };
+            // The entry is out of the table, the list and the slab: its
+            // destructors may panic without breaking anything.
+            drop(removed);
+        }
+    }
+
     /// Moves the entry at slab index `i`, which no table slot holds, out of
     /// the cache, keeping the slab dense.
     ///
@@ -1401,6 +1469,112 @@ impl<'a, K, V, S> IntoIterator for &'a LruCache<K, V, S> {
     }
 }
 
+/// Iterates as [`LruCache::iter_mut`] does: from the most to the least
+/// recently used, with mutable values.
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache = LruCache::new(2);
+/// cache.put("a", 1);
+/// cache.put("b", 2);
+/// for (_, value) in &mut cache {
+///     *value *= 10;
+/// }
+/// assert_eq!(cache.peek("a"), Some(&10));
+/// assert_eq!(cache.peek("b"), Some(&20));
+/// ```
+impl<'a, K, V, S> IntoIterator for &'a mut LruCache<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
+    }
+}
+
+/// Moves the entries out of the cache, from the most to the least recently
+/// used; `rev()` goes from the least to the most recently used.
+///
+/// The entries not yielded are dropped with the iterator. The hasher and the
+/// counters are dropped when the iterator is made.
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache = LruCache::new(3);
+/// cache.put("a", 1);
+/// cache.put("b", 2);
+/// cache.put("c", 3);
+/// cache.get("a");
+/// let entries: Vec<_> = cache.clone().into_iter().collect();
+/// assert_eq!(entries, [("a", 1), ("c", 3), ("b", 2)]);
+/// let oldest_first: Vec<_> = cache.into_iter().rev().map(|(k, _)| k).collect();
+/// assert_eq!(oldest_first, ["b", "c", "a"]);
+/// ```
+impl<K, V, S> IntoIterator for LruCache<K, V, S> {
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V>;
+
+    fn into_iter(self) -> IntoIter<K, V> {
+        // The cache has no destructor of its own, so its slab can be moved
+        // out; the other fields are dropped when this function returns.
+        let LruCache { mut slab, head, .. } = self;
+        // Sort the slab into recency order in O(len), in place. The table
+        // is gone, so each entry's `bucket` is free to hold its rank: the
+        // list invariant makes the ranks a permutation of `0..len`, which
+        // fits `u32` as `len <= MAX_CAPACITY`.
+        let len = slab.len();
+        let (mut i, mut rank) = (head, 0u32);
+        while i != NIL && (rank as usize) < len {
+            let e = &mut slab[i as usize];
+            e.bucket = rank;
+            rank += 1;
+            i = e.next;
+        }
+        debug_assert_eq!(rank as usize, len, "the list misses entries");
+        // Every swap puts one entry at its rank for good, so there are fewer
+        // than `len` swaps in all. No user code runs, and a slot's entry is
+        // only ever swapped, never copied: each is dropped once, by the
+        // `Vec`, whatever happens.
+        for p in 0..len {
+            loop {
+                let r = slab[p].bucket as usize;
+                if r == p {
+                    break;
+                }
+                slab.swap(p, r);
+            }
+        }
+        IntoIter {
+            entries: slab.into_iter(),
+        }
+    }
+}
+
+/// Inserts the entries in order, each as [`LruCache::put`] does: the last one
+/// ends up the most recently used, a key given twice keeps its last value,
+/// and a full cache evicts its least recently used entries to make room.
+/// Insertions and evictions are counted as by `put`.
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache = LruCache::new(3);
+/// cache.put(0, 'z');
+/// cache.extend([(1, 'a'), (2, 'b'), (1, 'A'), (3, 'c')]);
+/// let entries: Vec<_> = cache.iter().map(|(k, v)| (*k, *v)).collect();
+/// assert_eq!(entries, [(3, 'c'), (1, 'A'), (2, 'b')]); // 0 was evicted.
+/// assert_eq!(cache.stats().evictions, 1);
+/// ```
+impl<K: Hash + Eq, V, S: BuildHasher> Extend<(K, V)> for LruCache<K, V, S> {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (key, value) in iter {
+            self.put(key, value);
+        }
+    }
+}
+
 /// An iterator over the entries of an [`LruCache`], from the most to the
 /// least recently used; made by [`LruCache::iter`].
 ///
@@ -1563,6 +1737,74 @@ impl<K, V> fmt::Debug for IterMut<'_, K, V> {
         f.debug_struct("IterMut")
             .field("remaining", &self.remaining)
             .finish_non_exhaustive()
+    }
+}
+
+/// The entries of an [`LruCache`], moved out from the most to the least
+/// recently used; made by its [`IntoIterator`] implementation.
+///
+/// It is double-ended: `next_back` yields the least recently used entry
+/// still to come. Dropping the iterator drops the entries not yielded.
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache = LruCache::new(4);
+/// for k in 1..=4 {
+///     cache.put(k, k.to_string());
+/// }
+/// let mut iter = cache.into_iter();
+/// assert_eq!(iter.next(), Some((4, "4".to_string())));
+/// assert_eq!(iter.next_back(), Some((1, "1".to_string())));
+/// assert_eq!(iter.len(), 2);
+/// assert_eq!(format!("{iter:?}"), r#"IntoIter([(3, "3"), (2, "2")])"#);
+/// ```
+//
+// The slab was sorted into recency order when the iterator was made, so
+// `std`'s iterator over it does the rest, and its drop drops each entry not
+// yielded once.
+pub struct IntoIter<K, V> {
+    entries: std::vec::IntoIter<Entry<K, V>>,
+}
+
+impl<K, V> Iterator for IntoIter<K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        self.entries.next().map(|e| (e.key, e.value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl<K, V> DoubleEndedIterator for IntoIter<K, V> {
+    fn next_back(&mut self) -> Option<(K, V)> {
+        self.entries.next_back().map(|e| (e.key, e.value))
+    }
+}
+
+impl<K, V> ExactSizeIterator for IntoIter<K, V> {}
+
+impl<K, V> FusedIterator for IntoIter<K, V> {}
+
+/// Lists the entries still to come, most recently used first.
+///
+/// ```
+/// use arenakit_memo::LruCache;
+///
+/// let mut cache = LruCache::new(2);
+/// cache.put('a', 1);
+/// cache.put('b', 2);
+/// assert_eq!(format!("{:?}", cache.into_iter()), "IntoIter([('b', 2), ('a', 1)])");
+/// ```
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IntoIter<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let entries = self.entries.as_slice().iter();
+        f.debug_tuple("IntoIter")
+            .field(&DebugList(entries.map(|e| (&e.key, &e.value))))
+            .finish()
     }
 }
 

@@ -112,6 +112,13 @@ enum Op {
     Clone,
     /// Adds to every value through `iter_mut`, from the front or the back.
     AddToAll(u32, bool),
+    /// Keeps the keys whose bit is set in the mask, and adds to the value of
+    /// every entry visited.
+    Retain(u16, u32),
+    /// Moves every entry out with `into_iter`, from the front where the bit
+    /// of the step is clear and from the back where it is set, then builds
+    /// the cache again from them with `extend`.
+    Rebuild(u32),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -137,6 +144,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::ResetStats),
         1 => Just(Op::Clone),
         1 => (any::<u32>(), any::<bool>()).prop_map(|(n, rev)| Op::AddToAll(n, rev)),
+        1 => (any::<u16>(), any::<u32>()).prop_map(|(mask, n)| Op::Retain(mask, n)),
+        1 => any::<u32>().prop_map(Op::Rebuild),
     ]
 }
 
@@ -383,6 +392,73 @@ fn run(cap: usize, ops: &[Op]) {
                 }
                 if let Some(p) = &mut peer {
                     p.iter_mut().for_each(|(_, v)| *v = v.wrapping_add(n));
+                }
+            }
+            Op::Retain(mask, n) => {
+                let keep = |k: u8| mask & (1 << k) != 0;
+                let want_visits: Vec<u8> = model.entries.iter().map(|e| e.0).collect();
+                for (_, v) in &mut model.entries {
+                    *v = v.wrapping_add(n);
+                }
+                model.entries.retain(|e| keep(e.0));
+                let mut visits = Vec::new();
+                cache.retain(|&k, v| {
+                    visits.push(k);
+                    *v = v.wrapping_add(n);
+                    keep(k)
+                });
+                assert_eq!(visits, want_visits, "{op:?}");
+                if let Some(p) = &mut peer {
+                    let mut visits = Vec::new();
+                    p.retain(|&k, v| {
+                        visits.push(k);
+                        *v = v.wrapping_add(n);
+                        keep(k)
+                    });
+                    assert_eq!(visits, want_visits, "lru: {op:?}");
+                }
+                // The table finds every key kept and none of those removed.
+                for k in 0..16 {
+                    assert_eq!(cache.contains(&k), model.position(k).is_some());
+                }
+            }
+            Op::Rebuild(bits) => {
+                let mut iter = std::mem::replace(&mut cache, LruCache::new(0)).into_iter();
+                let (mut front, mut back) = (Vec::new(), Vec::new());
+                for step in 0.. {
+                    assert_eq!(iter.len(), model.entries.len() - step, "{op:?}");
+                    let from_back = bits.checked_shr(step as u32).unwrap_or(0) & 1 != 0;
+                    let entry = if from_back {
+                        iter.next_back()
+                    } else {
+                        iter.next()
+                    };
+                    match entry {
+                        Some(e) if from_back => back.push(e),
+                        Some(e) => front.push(e),
+                        None => break,
+                    }
+                }
+                assert_eq!((iter.next(), iter.next_back()), (None, None), "fused");
+                front.extend(back.into_iter().rev());
+                assert_eq!(front, model.entries, "{op:?}");
+                // The new cache has the old capacity, and counts the
+                // insertions of `extend`.
+                cache = LruCache::new(model.cap);
+                cache.extend(front.iter().rev().copied());
+                model.stats = CacheStats {
+                    insertions: model.entries.len() as u64,
+                    ..CacheStats::default()
+                };
+                if let Some(p) = peer.take() {
+                    // `lru`'s iterator yields the least recently used first.
+                    let theirs: Vec<(u8, u32)> = p.into_iter().collect();
+                    assert!(theirs.iter().eq(model.entries.iter().rev()), "lru: {op:?}");
+                    let mut p = lru::LruCache::new(NonZeroUsize::new(model.cap).unwrap());
+                    for &(k, v) in &theirs {
+                        p.push(k, v);
+                    }
+                    peer = Some(p);
                 }
             }
         }
@@ -647,9 +723,26 @@ impl Tracked {
     }
 }
 
+thread_local! {
+    /// The id of the [`Tracked`] object whose drop panics, once its drop is
+    /// recorded; `None` for none.
+    static BOMB: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
 impl Drop for Tracked {
     fn drop(&mut self) {
         *self.ledger.borrow_mut().get_mut(&self.id).unwrap() += 1;
+        if BOMB.with(|b| b.get()) == Some(self.id) {
+            BOMB.with(|b| b.set(None));
+            panic!("dropping {} panics", self.id);
+        }
+    }
+}
+
+/// Panics unless every tracked object was dropped exactly once.
+fn assert_all_dropped_once(ledger: &Rc<RefCell<HashMap<u32, u32>>>) {
+    for (id, n) in RefCell::borrow(ledger).iter() {
+        assert_eq!(*n, 1, "object {id} dropped {n} times");
     }
 }
 
@@ -677,6 +770,12 @@ enum DropOp {
     PopLru,
     Resize(usize),
     Clear,
+    /// Keeps the keys whose bit is set in the mask.
+    Retain(u16),
+    /// Moves the cache into `into_iter`, takes this many entries from the
+    /// front, or the back if the flag is set, drops the iterator and puts
+    /// them back.
+    IntoIter(usize, bool),
 }
 
 fn drop_op() -> impl Strategy<Value = DropOp> {
@@ -688,6 +787,8 @@ fn drop_op() -> impl Strategy<Value = DropOp> {
         1 => Just(DropOp::PopLru),
         1 => (0usize..6).prop_map(DropOp::Resize),
         1 => Just(DropOp::Clear),
+        1 => any::<u16>().prop_map(DropOp::Retain),
+        1 => (0usize..7, any::<bool>()).prop_map(|(n, back)| DropOp::IntoIter(n, back)),
     ]
 }
 
@@ -744,6 +845,31 @@ fn run_drops(cap: usize, ops: &[DropOp]) {
                 cache.clear();
                 assert_eq!(live(&ledger), 0, "clear left objects alive");
             }
+            DropOp::Retain(mask) => {
+                cache.retain(|k, v| {
+                    assert_eq!(k.id % 64, v.id % 64, "key and value mixed up");
+                    mask & (1 << (k.id % 64)) != 0
+                });
+                assert!(cache.iter().all(|(k, _)| mask & (1 << (k.id % 64)) != 0));
+            }
+            DropOp::IntoIter(n, back) => {
+                let len = cache.len();
+                let iter = std::mem::replace(&mut cache, LruCache::new(cap)).into_iter();
+                let taken: Vec<(Tracked, Tracked)> = if back {
+                    iter.rev().take(n).collect()
+                } else {
+                    iter.take(n).collect()
+                };
+                // The iterator is gone, with the entries it did not yield.
+                assert_eq!(live(&ledger), 2 * taken.len(), "after {op:?}");
+                assert_eq!(taken.len(), n.min(len));
+                // Put them back in their old recency order.
+                if back {
+                    cache.extend(taken);
+                } else {
+                    cache.extend(taken.into_iter().rev());
+                }
+            }
         }
         assert_eq!(
             live(&ledger),
@@ -753,9 +879,7 @@ fn run_drops(cap: usize, ops: &[DropOp]) {
         cache.assert_invariants();
     }
     drop(cache);
-    for (id, n) in RefCell::borrow(&ledger).iter() {
-        assert_eq!(*n, 1, "object {id} dropped {n} times");
-    }
+    assert_all_dropped_once(&ledger);
 }
 
 proptest! {
@@ -822,4 +946,233 @@ fn iter_mut_visits_each_entry_once_from_both_ends() {
     cache.assert_invariants();
     let mut empty: LruCache<u32, u32> = LruCache::new(0);
     assert_eq!(empty.iter_mut().next(), None);
+}
+
+#[test]
+fn retain_keeps_the_right_entries_in_recency_order() {
+    let mut cache = LruCache::new(8);
+    for k in 0..8u32 {
+        cache.put(k, k * 10);
+    }
+    cache.get(&2);
+    cache.get(&5);
+    let stats = cache.stats();
+    // Recency, most recent first: 5, 2, 7, 6, 4, 3, 1, 0.
+    let mut visits = Vec::new();
+    cache.retain(|&k, v| {
+        visits.push(k);
+        *v += 1;
+        k % 2 == 0
+    });
+    assert_eq!(visits, [5, 2, 7, 6, 4, 3, 1, 0]);
+    let kept: Vec<(u32, u32)> = cache.iter().map(|(k, v)| (*k, *v)).collect();
+    assert_eq!(kept, [(2, 21), (6, 61), (4, 41), (0, 1)]);
+    let oldest_first: Vec<u32> = cache.iter().rev().map(|(k, _)| *k).collect();
+    assert_eq!(oldest_first, [0, 4, 6, 2]);
+    assert_eq!(cache.len(), 4);
+    for k in 0..8 {
+        let want = (k % 2 == 0).then_some(k * 10 + 1);
+        assert_eq!(cache.peek(&k).copied(), want, "key {k}");
+        assert_eq!(cache.contains(&k), k % 2 == 0, "key {k}");
+    }
+    assert_eq!(cache.stats(), stats, "retain counted something");
+    cache.assert_invariants();
+    // The freed room fills up again, then the least recently used kept
+    // entry is the first evicted.
+    for k in 8..12 {
+        assert_eq!(cache.put(k, k * 10), Put::Inserted);
+    }
+    assert_eq!(cache.put(12, 120), Put::Evicted(0, 1));
+    assert_eq!(cache.put(13, 130), Put::Evicted(4, 41));
+    cache.assert_invariants();
+    // Removing everything, then nothing from an empty cache.
+    cache.retain(|_, _| false);
+    assert!(cache.is_empty());
+    assert_eq!((cache.peek_lru(), cache.peek_mru()), (None, None));
+    cache.retain(|_, _| unreachable!("no entry to visit"));
+    cache.assert_invariants();
+    cache.put(1, 1);
+    assert_eq!(cache.iter().collect::<Vec<_>>(), [(&1, &1)]);
+}
+
+/// A cache of `n` tracked entries with keys `0..n`, most recent last, and
+/// values with ids 1000 more than their keys'.
+fn tracked_cache(n: u32, ledger: &Rc<RefCell<HashMap<u32, u32>>>) -> LruCache<Tracked, Tracked> {
+    let mut cache = LruCache::new(n as usize);
+    for k in 0..n {
+        cache.put(Tracked::new(k, ledger), Tracked::new(1000 + k, ledger));
+    }
+    cache
+}
+
+/// The key ids of a tracked cache, most recent first.
+fn tracked_keys(cache: &LruCache<Tracked, Tracked>) -> Vec<u32> {
+    cache.iter().map(|(k, _)| k.id).collect()
+}
+
+/// Whether the tracked object `id` is dropped.
+fn dropped(ledger: &Rc<RefCell<HashMap<u32, u32>>>, id: u32) -> bool {
+    RefCell::borrow(ledger)[&id] > 0
+}
+
+#[test]
+fn retain_drops_each_removed_entry_once() {
+    let ledger = Rc::new(RefCell::new(HashMap::new()));
+    let mut cache = tracked_cache(10, &ledger);
+    cache.retain(|k, _| k.id % 3 == 0);
+    assert_eq!(tracked_keys(&cache), [9, 6, 3, 0]);
+    for k in 0..10 {
+        let gone = k % 3 != 0;
+        assert_eq!(dropped(&ledger, k), gone, "key {k}");
+        assert_eq!(dropped(&ledger, 1000 + k), gone, "value {k}");
+    }
+    assert_eq!(live(&ledger), 8);
+    cache.assert_invariants();
+    drop(cache);
+    assert_all_dropped_once(&ledger);
+}
+
+#[test]
+fn retain_leaves_a_consistent_cache_when_the_predicate_panics() {
+    let ledger = Rc::new(RefCell::new(HashMap::new()));
+    let mut cache = tracked_cache(10, &ledger);
+    let mut calls = 0;
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        cache.retain(|k, _| {
+            calls += 1;
+            assert!(calls < 5, "the predicate panics");
+            k.id % 2 == 0
+        })
+    }));
+    assert!(result.is_err());
+    // Keys 9, 7 were removed; 8, 6 kept; 5 was being asked about when the
+    // predicate panicked, and 4 down to 0 were not visited: all are kept.
+    assert_eq!(tracked_keys(&cache), [8, 6, 5, 4, 3, 2, 1, 0]);
+    assert!(dropped(&ledger, 9) && dropped(&ledger, 1007));
+    assert_eq!(live(&ledger), 16);
+    cache.assert_invariants();
+    for k in 0..10 {
+        let probe = Tracked::new(64 * 200 + k, &ledger);
+        assert_eq!(cache.contains(&probe), k != 9 && k != 7, "key {k}");
+    }
+    // The cache still works: it fills up and evicts the least recent.
+    cache.put(Tracked::new(64 + 20, &ledger), Tracked::new(2020, &ledger));
+    cache.put(Tracked::new(64 + 21, &ledger), Tracked::new(2021, &ledger));
+    cache.put(Tracked::new(64 + 22, &ledger), Tracked::new(2022, &ledger));
+    assert!(dropped(&ledger, 0) && !dropped(&ledger, 1));
+    cache.assert_invariants();
+    drop(cache);
+    assert_all_dropped_once(&ledger);
+}
+
+#[test]
+fn retain_leaves_a_consistent_cache_when_a_destructor_panics() {
+    // First a value's destructor, then a key's.
+    for bomb in [1005, 5] {
+        let ledger = Rc::new(RefCell::new(HashMap::new()));
+        let mut cache = tracked_cache(10, &ledger);
+        BOMB.with(|b| b.set(Some(bomb)));
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            cache.retain(|k, _| k.id % 2 == 0);
+        }));
+        assert!(result.is_err(), "bomb {bomb}");
+        assert_eq!(BOMB.with(|b| b.get()), None, "the bomb went off");
+        // 9, 7 and 5 were removed, 5 with both its key and its value
+        // dropped; 4 down to 0 were not visited.
+        assert_eq!(tracked_keys(&cache), [8, 6, 4, 3, 2, 1, 0], "bomb {bomb}");
+        assert!(dropped(&ledger, 5) && dropped(&ledger, 1005));
+        assert_eq!(live(&ledger), 14);
+        cache.assert_invariants();
+        // A second retain finishes the job.
+        cache.retain(|k, _| k.id % 2 == 0);
+        assert_eq!(tracked_keys(&cache), [8, 6, 4, 2, 0]);
+        cache.assert_invariants();
+        drop(cache);
+        assert_all_dropped_once(&ledger);
+    }
+}
+
+#[test]
+fn into_iter_yields_and_drops_each_entry_once() {
+    let ledger = Rc::new(RefCell::new(HashMap::new()));
+    let mut cache = tracked_cache(6, &ledger);
+    cache.get(&Tracked::new(64 * 200 + 2, &ledger));
+    // Recency, most recent first: 2, 5, 4, 3, 1, 0.
+    let all: Vec<(u32, u32)> = cache.into_iter().map(|(k, v)| (k.id, v.id)).collect();
+    assert_eq!(
+        all,
+        [
+            (2, 1002),
+            (5, 1005),
+            (4, 1004),
+            (3, 1003),
+            (1, 1001),
+            (0, 1000)
+        ]
+    );
+    assert_all_dropped_once(&ledger);
+
+    // Dropped after a few entries from both ends.
+    let ledger = Rc::new(RefCell::new(HashMap::new()));
+    let mut iter = tracked_cache(6, &ledger).into_iter();
+    assert_eq!(iter.len(), 6);
+    let (first, last) = (iter.next().unwrap(), iter.next_back().unwrap());
+    assert_eq!((first.0.id, last.0.id), (5, 0));
+    assert_eq!(iter.len(), 4);
+    assert_eq!(live(&ledger), 12, "nothing dropped yet");
+    drop(iter);
+    assert_eq!(live(&ledger), 4, "only the yielded entries are alive");
+    drop((first, last));
+    assert_all_dropped_once(&ledger);
+
+    // Dropped at once, and empty caches.
+    let ledger = Rc::new(RefCell::new(HashMap::new()));
+    drop(tracked_cache(6, &ledger).into_iter());
+    assert_all_dropped_once(&ledger);
+    let mut empty = LruCache::<u8, u8>::new(0).into_iter();
+    assert_eq!(
+        (empty.len(), empty.next(), empty.next_back()),
+        (0, None, None)
+    );
+}
+
+#[test]
+fn into_iter_dropped_with_a_panicking_destructor_drops_the_rest_once() {
+    let ledger = Rc::new(RefCell::new(HashMap::new()));
+    let mut iter = tracked_cache(6, &ledger).into_iter();
+    let first = iter.next().unwrap();
+    BOMB.with(|b| b.set(Some(1003)));
+    assert!(panic::catch_unwind(AssertUnwindSafe(|| drop(iter))).is_err());
+    assert_eq!(BOMB.with(|b| b.get()), None, "the bomb went off");
+    assert_eq!(live(&ledger), 2);
+    drop(first);
+    assert_all_dropped_once(&ledger);
+}
+
+#[test]
+fn retain_and_into_iter_handle_entries_without_a_slot() {
+    // Make entries lose their table slot to a hasher panicking while the
+    // table moves its slots, as in the test above.
+    let cap = if cfg!(miri) { 24 } else { 100 };
+    let mut cache = LruCache::with_hasher(cap, Fuse);
+    let mut k = 0u32;
+    while cache.slab.len() == cache.table.len() || cache.len() < cap {
+        if cache.table.len() == cache.table.capacity() && !cache.is_empty() {
+            HASH_BUDGET.with(|b| b.set(Some(1 + k % cap as u32)));
+        }
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| cache.put(k, k)));
+        HASH_BUDGET.with(|b| b.set(None));
+        k += 1;
+        assert!(k < 100_000, "no slot was lost");
+    }
+    cache.assert_indices();
+    let before: Vec<u32> = cache.iter().map(|(k, _)| *k).collect();
+    cache.retain(|k, _| k % 2 == 0);
+    cache.assert_indices();
+    let kept: Vec<u32> = cache.iter().map(|(k, _)| *k).collect();
+    let want: Vec<u32> = before.iter().copied().filter(|k| k % 2 == 0).collect();
+    assert_eq!(kept, want);
+    assert!(before.iter().all(|k| k % 2 == 0 || !cache.contains(k)));
+    let moved: Vec<u32> = cache.into_iter().map(|(k, _)| k).collect();
+    assert_eq!(moved, want);
 }
