@@ -1,7 +1,8 @@
 //! Arbitrary sequences of operations on a `GenArena`, against a model of
 //! every handle issued and the value it should find: live handles find their
 //! values, stale ones find nothing, no handle is issued twice, and iteration
-//! yields exactly the live values in slot order.
+//! yields exactly the live values in slot order, as do `drain` (from either
+//! end) and the owning `into_iter`.
 #![no_main]
 
 use std::collections::HashSet;
@@ -23,6 +24,16 @@ enum Op {
     Clear,
     /// Clones the arena and carries on with the clone.
     Clone,
+    /// Drains this many values from the front, or the back if the flag is
+    /// set, then drops the drain, which removes the rest.
+    Drain(u8, bool),
+}
+
+/// The handles issued that should find a value, with it, in slot order.
+fn live(issued: &[(Handle<u16>, Option<u16>)]) -> Vec<(Handle<u16>, u16)> {
+    let mut live: Vec<_> = issued.iter().filter_map(|&(h, v)| Some((h, v?))).collect();
+    live.sort_by_key(|&(h, _)| h.index());
+    live
 }
 
 fuzz_target!(|ops: Vec<Op>| {
@@ -75,12 +86,29 @@ fuzz_target!(|ops: Vec<Op>| {
                 issued.iter_mut().for_each(|(_, expected)| *expected = None);
             }
             Op::Clone => arena = arena.clone(),
+            Op::Drain(n, from_back) => {
+                let mut live = live(&issued);
+                if *from_back {
+                    live.reverse();
+                }
+                let mut drain = arena.drain();
+                for expected in live.iter().take(usize::from(*n)) {
+                    let got = if *from_back {
+                        drain.next_back()
+                    } else {
+                        drain.next()
+                    };
+                    assert_eq!(got.as_ref(), Some(expected));
+                }
+                drop(drain);
+                issued.iter_mut().for_each(|(_, expected)| *expected = None);
+            }
         }
-        let mut live: Vec<(Handle<u16>, u16)> =
-            issued.iter().filter_map(|&(h, v)| Some((h, v?))).collect();
-        live.sort_by_key(|&(h, _)| h.index());
+        let live = live(&issued);
         assert_eq!(arena.len(), live.len());
         let iterated: Vec<_> = arena.iter().map(|(h, &v)| (h, v)).collect();
         assert_eq!(iterated, live);
     }
+    // The owning iterator yields the same as `iter`.
+    assert_eq!(arena.into_iter().collect::<Vec<_>>(), live(&issued));
 });

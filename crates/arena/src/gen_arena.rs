@@ -41,6 +41,7 @@ use core::mem::{self, ManuallyDrop};
 use core::num::NonZeroU32;
 use core::ops::{Index, IndexMut};
 use core::slice;
+use std::vec;
 
 /// The index that ends the free list. No slot has it: an arena holds at most
 /// [`GenArena::MAX_SLOTS`] slots, indices `0` to `u32::MAX - 1`.
@@ -766,6 +767,52 @@ impl<T> GenArena<T> {
     pub fn values(&self) -> impl ExactSizeIterator<Item = &T> + '_ {
         self.iter().map(|(_, v)| v)
     }
+
+    /// The values mutably, in slot order.
+    ///
+    /// ```
+    /// let mut arena = arenakit_arena::GenArena::new();
+    /// let a = arena.insert(1);
+    /// let b = arena.insert(2);
+    /// for v in arena.values_mut() {
+    ///     *v += 100;
+    /// }
+    /// assert_eq!((arena[a], arena[b]), (101, 102));
+    /// ```
+    pub fn values_mut(&mut self) -> impl ExactSizeIterator<Item = &mut T> + '_ {
+        self.iter_mut().map(|(_, v)| v)
+    }
+
+    /// Removes every value and yields it with its handle, in slot order.
+    ///
+    /// Each value is removed as it is yielded, as by
+    /// [`remove`](Self::remove), so the arena is consistent at every step.
+    /// Once the drain is done, the arena is as [`clear`](Self::clear) leaves
+    /// it: empty, every old handle stale, the slots kept for reuse from the
+    /// lowest one up. If the [`Drain`] is dropped early, it removes and
+    /// drops the values not yet yielded; if a destructor panics there, the
+    /// values after it stay in the arena. If the `Drain` is leaked (with
+    /// [`mem::forget`]), the values not yet yielded stay in the arena, found
+    /// by their handles as before.
+    ///
+    /// ```
+    /// let mut arena = arenakit_arena::GenArena::new();
+    /// let a = arena.insert("a");
+    /// let b = arena.insert("b");
+    /// let drained: Vec<_> = arena.drain().collect();
+    /// assert_eq!(drained, [(a, "a"), (b, "b")]);
+    /// assert!(arena.is_empty() && arena.get(a).is_none());
+    /// assert_eq!(arena.insert("c").index(), a.index()); // The slot is reused.
+    /// ```
+    pub fn drain(&mut self) -> Drain<'_, T> {
+        Drain {
+            front: 0,
+            back: self.slots.len(),
+            front_tail: NIL,
+            rest: self.free_head,
+            arena: self,
+        }
+    }
 }
 
 /// Panics because the arena has [`GenArena::MAX_SLOTS`] slots and none is
@@ -1045,6 +1092,261 @@ impl<T> fmt::Debug for IterMut<'_, T> {
     }
 }
 
+/// The handles and values of a [`GenArena`], removed as they are yielded,
+/// in slot order; see [`GenArena::drain`].
+///
+/// Dropping it removes and drops the values not yet yielded. Values can be
+/// taken from both ends; whatever the order, a finished drain leaves the
+/// slots to be reused from the lowest one up, as [`GenArena::clear`] does.
+///
+/// ```
+/// use arenakit_arena::GenArena;
+///
+/// let mut arena = GenArena::new();
+/// let handles: Vec<_> = (0..4).map(|i| arena.insert(i)).collect();
+/// let mut drain = arena.drain();
+/// assert_eq!(drain.len(), 4);
+/// assert_eq!(drain.next(), Some((handles[0], 0)));
+/// assert_eq!(drain.next_back(), Some((handles[3], 3)));
+/// drop(drain); // Removes and drops the values 1 and 2.
+/// assert!(arena.is_empty());
+/// ```
+pub struct Drain<'a, T> {
+    arena: &'a mut GenArena<T>,
+    /// The next slot to visit from the front.
+    front: usize,
+    /// One past the next slot to visit from the back. The slots from
+    /// `front` up to `back` are the ones not visited; every slot outside
+    /// them is vacant, so the arena's `len` is the values left to yield.
+    back: usize,
+    /// The last slot the drain has put on the free list from the front, or
+    /// [`NIL`] if none. The free list runs from the arena's `free_head`
+    /// along the slots vacated from the front, in slot order, to `rest`.
+    front_tail: u32,
+    /// The rest of the free list after the slots vacated from the front:
+    /// the slots vacated from the back, in slot order, and then the list the
+    /// arena had before the drain.
+    rest: u32,
+}
+
+impl<T> Drain<'_, T> {
+    /// Removes the value of slot `index`, if the slot holds one, and puts
+    /// the slot on the free list between `front_tail` and `rest`: as the
+    /// last slot vacated from the front if `from_front`, else as the first
+    /// slot vacated from the back. Either way the vacated slots stay in slot
+    /// order on the list.
+    fn take(&mut self, index: usize, from_front: bool) -> Option<(Handle<T>, T)> {
+        let arena = &mut *self.arena;
+        let slot = &mut arena.slots[index];
+        let handle = occupied_handle(index, slot)?;
+        // SAFETY: invariant 2 — `occupied_handle` checked the version is
+        // odd, so the value is initialised; the slot is made vacant below,
+        // so it is read out once.
+        let value = unsafe { ManuallyDrop::take(&mut slot.content.value) };
+        // Odd to even, as in `remove`. A slot emptied at `u32::MAX` wraps to
+        // 0 and retires (invariant 3): it stays off the free list.
+        slot.version = slot.version.wrapping_add(1);
+        if slot.version == 0 {
+            slot.content.next_free = NIL;
+        } else {
+            slot.content.next_free = self.rest;
+            // Invariant 1: the index fits in a `u32` and is not `NIL`.
+            let index = index as u32;
+            match self.front_tail {
+                NIL => arena.free_head = index,
+                // The tail is a vacant slot below `index` or, when the slot
+                // is vacated from the back, below `back`: writing its link
+                // overwrites no value (invariant 2).
+                tail => arena.slots[tail as usize].content.next_free = index,
+            }
+            if from_front {
+                self.front_tail = index;
+            } else {
+                self.rest = index;
+            }
+        }
+        arena.len -= 1;
+        Some((handle, value))
+    }
+}
+
+impl<T> Iterator for Drain<'_, T> {
+    type Item = (Handle<T>, T);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Once `len` is 0 the slots left to visit are all vacant.
+        while self.front < self.back && self.arena.len != 0 {
+            let index = self.front;
+            self.front += 1;
+            if let Some(item) = self.take(index, true) {
+                return Some(item);
+            }
+        }
+        None
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let remaining = self.arena.len();
+        (remaining, Some(remaining))
+    }
+}
+
+impl<T> DoubleEndedIterator for Drain<'_, T> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        while self.front < self.back && self.arena.len != 0 {
+            self.back -= 1;
+            if let Some(item) = self.take(self.back, false) {
+                return Some(item);
+            }
+        }
+        None
+    }
+}
+
+impl<T> ExactSizeIterator for Drain<'_, T> {}
+impl<T> FusedIterator for Drain<'_, T> {}
+
+/// Removes and drops the values not yet yielded, in slot order. If a
+/// destructor panics, the values after it stay in the arena.
+impl<T> Drop for Drain<'_, T> {
+    fn drop(&mut self) {
+        self.for_each(drop);
+    }
+}
+
+impl<T> fmt::Debug for Drain<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Drain")
+            .field("remaining", &self.len())
+            .finish()
+    }
+}
+
+/// Moves the handles and values out of the arena, in slot order.
+///
+/// ```
+/// use arenakit_arena::GenArena;
+///
+/// let mut arena = GenArena::new();
+/// let a = arena.insert(String::from("a"));
+/// let b = arena.insert(String::from("b"));
+/// let owned: Vec<(_, String)> = arena.into_iter().collect();
+/// assert_eq!(owned, [(a, "a".to_string()), (b, "b".to_string())]);
+/// ```
+impl<T> IntoIterator for GenArena<T> {
+    type Item = (Handle<T>, T);
+    type IntoIter = IntoIter<T>;
+
+    fn into_iter(mut self) -> IntoIter<T> {
+        // The slots move to the iterator, which drops the values it does
+        // not yield. The arena is left empty and consistent (no slots, no
+        // free list, no values), so its `Drop` then drops nothing: every
+        // value is dropped once, by the iterator or whoever it yields to.
+        let slots = mem::take(&mut self.slots);
+        let remaining = self.len();
+        self.free_head = NIL;
+        self.len = 0;
+        IntoIter {
+            slots: slots.into_iter().enumerate(),
+            remaining,
+        }
+    }
+}
+
+/// The handles and values of a [`GenArena`], moved out of it in slot order;
+/// see its [`IntoIterator`] implementation.
+///
+/// Dropping it drops the values not yet yielded.
+///
+/// ```
+/// use arenakit_arena::GenArena;
+///
+/// let mut arena = GenArena::new();
+/// let a = arena.insert('a');
+/// let b = arena.insert('b');
+/// let c = arena.insert('c');
+/// arena.remove(b);
+/// let mut values = arena.into_iter();
+/// assert_eq!(values.len(), 2);
+/// assert_eq!(values.next_back(), Some((c, 'c')));
+/// assert_eq!(values.next(), Some((a, 'a')));
+/// assert_eq!(values.next(), None);
+/// ```
+pub struct IntoIter<T> {
+    /// The slots not yet visited, with their indices. A slot of odd
+    /// version still holds its value (invariant 2), which the iterator owns.
+    slots: Enumerate<vec::IntoIter<Slot<T>>>,
+    /// The values not yet yielded.
+    remaining: usize,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = (Handle<T>, T);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Once `remaining` is 0 the slots left are all vacant.
+        if self.remaining == 0 {
+            return None;
+        }
+        for (index, slot) in self.slots.by_ref() {
+            if let Some(handle) = occupied_handle(index, &slot) {
+                self.remaining -= 1;
+                // SAFETY: invariant 2 — `occupied_handle` checked the
+                // version is odd, so the value is initialised; the slot has
+                // left the vector and is dropped here without its value, so
+                // the value is read out once.
+                let value = unsafe { slot.content.value };
+                return Some((handle, ManuallyDrop::into_inner(value)));
+            }
+        }
+        None
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> DoubleEndedIterator for IntoIter<T> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        while let Some((index, slot)) = self.slots.next_back() {
+            if let Some(handle) = occupied_handle(index, &slot) {
+                self.remaining -= 1;
+                // SAFETY: invariant 2 — as in `next`.
+                let value = unsafe { slot.content.value };
+                return Some((handle, ManuallyDrop::into_inner(value)));
+            }
+        }
+        None
+    }
+}
+
+impl<T> ExactSizeIterator for IntoIter<T> {}
+impl<T> FusedIterator for IntoIter<T> {}
+
+/// Drops the values not yet yielded. If a destructor panics, the values
+/// after it leak.
+impl<T> Drop for IntoIter<T> {
+    fn drop(&mut self) {
+        if mem::needs_drop::<T>() {
+            self.for_each(drop);
+        }
+    }
+}
+
+impl<T> fmt::Debug for IntoIter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoIter")
+            .field("remaining", &self.remaining)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1106,6 +1408,105 @@ mod tests {
         arena.remove(handles[2]);
         let reused: Vec<u32> = (0..3).map(|i| arena.insert(i).index()).collect();
         assert_eq!(reused, [2, 0, 3]);
+    }
+
+    /// Checks invariants 2 to 4 as far as they can be seen: `len` counts
+    /// the odd versions, and the free list visits every vacant slot that is
+    /// not retired, once each, then ends. Returns the free list.
+    fn free_list<T>(arena: &GenArena<T>) -> Vec<u32> {
+        let occupied = arena.slots.iter().filter(|s| s.is_occupied()).count();
+        assert_eq!(arena.len(), occupied, "invariant 4");
+        let mut list = Vec::new();
+        let mut next = arena.free_head;
+        while next != NIL {
+            let slot = &arena.slots[next as usize];
+            assert!(
+                !slot.is_occupied() && slot.version != 0,
+                "slot {next} cannot be free"
+            );
+            assert!(!list.contains(&next), "slot {next} is listed twice");
+            list.push(next);
+            // SAFETY: invariant 2 — the version was just checked to be even.
+            next = unsafe { slot.content.next_free };
+        }
+        let vacant = arena
+            .slots
+            .iter()
+            .filter(|s| !s.is_occupied() && s.version != 0)
+            .count();
+        assert_eq!(list.len(), vacant, "invariant 3");
+        list
+    }
+
+    #[test]
+    fn a_retired_slot_stays_retired_after_a_drain() {
+        for from_front in [true, false] {
+            let mut arena = GenArena::new();
+            let handles: Vec<_> = (0..3).map(|i| arena.insert(i)).collect();
+            arena.remove(handles[1]);
+            age_vacant_slot(&mut arena, 1, u32::MAX - 1);
+            let last = arena.insert(10);
+            assert_eq!((last.index(), last.version.get()), (1, u32::MAX));
+
+            let mut drained: Vec<_> = if from_front {
+                arena.drain().collect()
+            } else {
+                arena.drain().rev().collect()
+            };
+            if !from_front {
+                drained.reverse();
+            }
+            assert_eq!(drained, [(handles[0], 0), (last, 10), (handles[2], 2)]);
+            assert_eq!(arena.slots[1].version, 0);
+            assert_eq!(free_list(&arena), [0, 2]);
+            let reused: Vec<u32> = (0..3).map(|i| arena.insert(i).index()).collect();
+            assert_eq!(reused, [0, 2, 3]);
+            assert_eq!(arena.get(last), None);
+        }
+    }
+
+    #[test]
+    fn a_drain_leaves_the_free_list_that_clear_leaves() {
+        // Every order of taking from the two ends, then dropping the drain.
+        for pattern in 0u32..1 << 6 {
+            let mut arena = GenArena::new();
+            let handles: Vec<_> = (0..8).map(|i| arena.insert(i)).collect();
+            for i in [6, 1, 3] {
+                arena.remove(handles[i]);
+            }
+            let mut cleared = arena.clone();
+            cleared.clear();
+
+            let mut drain = arena.drain();
+            for step in 0..6 {
+                let item = if pattern >> step & 1 == 1 {
+                    drain.next()
+                } else {
+                    drain.next_back()
+                };
+                assert!(item.is_some() || step == 5);
+                free_list(drain.arena);
+            }
+            drop(drain);
+            assert_eq!(free_list(&arena), free_list(&cleared));
+            // The drained slots in order, then the list from before the drain.
+            assert_eq!(free_list(&arena), [0, 2, 4, 5, 7, 3, 1, 6]);
+        }
+    }
+
+    #[test]
+    fn a_forgotten_drain_leaves_the_invariants_whole() {
+        let mut arena = GenArena::new();
+        let handles: Vec<_> = (0..6).map(|i| arena.insert(i.to_string())).collect();
+        arena.remove(handles[2]);
+        let mut drain = arena.drain();
+        assert_eq!(drain.next().map(|(h, _)| h), Some(handles[0]));
+        assert_eq!(drain.next_back().map(|(h, _)| h), Some(handles[5]));
+        mem::forget(drain);
+        assert_eq!(free_list(&arena), [0, 5, 2]);
+        assert_eq!(arena.len(), 3);
+        assert_eq!(arena.insert("new".to_string()).index(), 0);
+        free_list(&arena);
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! (`None` once removed). Random operation sequences check that a live
 //! handle finds its value, a stale one finds nothing, no handle is ever
 //! issued twice, and iteration yields exactly the live values in slot order.
+//! A drain, taken from either end and then dropped or forgotten, yields the
+//! live values it reaches and leaves the others in the arena; once finished,
+//! it leaves the arena as `clear` would.
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -26,7 +29,15 @@ enum Op {
     Swap(usize, usize),
     /// Keeps the values not divisible by this.
     Retain(u32),
+    /// Adds this to every value, through `values_mut`.
+    AddToAll(u32),
     Clear,
+    /// Drains, taking a value from the front for each `true` and from the
+    /// back for each `false`, then drops the drain, or forgets it.
+    Drain {
+        steps: Vec<bool>,
+        forget: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -38,7 +49,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (any::<usize>(), any::<u32>()).prop_map(|(i, v)| Op::Set(i, v)),
         1 => (any::<usize>(), any::<usize>()).prop_map(|(i, j)| Op::Swap(i, j)),
         1 => (2u32..5).prop_map(Op::Retain),
+        1 => any::<u32>().prop_map(Op::AddToAll),
         1 => Just(Op::Clear),
+        1 => (prop::collection::vec(any::<bool>(), 0..6), any::<bool>())
+            .prop_map(|(steps, forget)| Op::Drain { steps, forget }),
     ]
 }
 
@@ -65,6 +79,18 @@ impl Checked {
 
     fn apply(&mut self, op: &Op) -> Result<(), TestCaseError> {
         match *op {
+            Op::AddToAll(n) => {
+                prop_assert_eq!(self.arena.values_mut().len(), self.arena.len());
+                for v in self.arena.values_mut() {
+                    *v = v.wrapping_add(n);
+                }
+                for (_, expected) in &mut self.issued {
+                    if let Some(v) = expected {
+                        *v = v.wrapping_add(n);
+                    }
+                }
+            }
+            Op::Drain { ref steps, forget } => self.drain(steps, forget)?,
             Op::Insert(v) => {
                 let h = self.arena.insert(v);
                 self.issue(h, v)?;
@@ -142,6 +168,63 @@ impl Checked {
         self.check()
     }
 
+    fn drain(&mut self, steps: &[bool], forget: bool) -> Result<(), TestCaseError> {
+        let live = self.live();
+        let mut cleared = self.arena.clone();
+        cleared.clear();
+        // `live[front..back]` are the values the drain has not yielded.
+        let (mut front, mut back) = (0, live.len());
+        let mut drain = self.arena.drain();
+        prop_assert_eq!(drain.len(), live.len());
+        for &from_front in steps {
+            let (item, expected) = if from_front {
+                (drain.next(), live.get(front).filter(|_| front < back))
+            } else {
+                (
+                    drain.next_back(),
+                    back.checked_sub(1)
+                        .and_then(|b| live.get(b))
+                        .filter(|_| front < back),
+                )
+            };
+            prop_assert_eq!(item.as_ref(), expected);
+            if expected.is_some() {
+                if from_front {
+                    front += 1;
+                } else {
+                    back -= 1;
+                }
+            }
+            prop_assert_eq!(drain.size_hint(), (back - front, Some(back - front)));
+        }
+        if forget {
+            std::mem::forget(drain);
+            // The values not yielded stay in the arena.
+            let yielded: HashSet<_> = live[..front]
+                .iter()
+                .chain(&live[back..])
+                .map(|&(h, _)| h)
+                .collect();
+            for (h, expected) in &mut self.issued {
+                if yielded.contains(h) {
+                    *expected = None;
+                }
+            }
+        } else {
+            drop(drain);
+            prop_assert!(self.arena.is_empty());
+            for (_, expected) in &mut self.issued {
+                *expected = None;
+            }
+            // The slots are reused in the order `clear` leaves them.
+            let mut drained = self.arena.clone();
+            for _ in 0..=self.issued.len() {
+                prop_assert_eq!(drained.insert(0), cleared.insert(0));
+            }
+        }
+        Ok(())
+    }
+
     /// The live handles and values of the model, in slot order.
     fn live(&self) -> Vec<(Handle<u32>, u32)> {
         let mut live: Vec<_> = self
@@ -182,6 +265,10 @@ fn run_model(ops: &[Op]) -> Result<(), TestCaseError> {
         prop_assert_eq!(copy.remove(h), expected);
     }
     prop_assert!(copy.is_empty());
+    // Owning iteration yields the live values in slot order.
+    let live = checked.live();
+    let owned: Vec<_> = checked.arena.into_iter().collect();
+    prop_assert_eq!(owned, live);
     Ok(())
 }
 
@@ -317,4 +404,171 @@ fn handles_and_debug_read_well() {
         r#"{Handle(0v2): "c", Handle(1v1): "b"}"#
     );
     assert!(a < c && c < b, "handles order by slot, then generation");
+}
+
+#[test]
+fn drain_yields_every_value_in_slot_order_and_empties_the_arena() {
+    let mut arena = GenArena::new();
+    let handles: Vec<_> = (0..6).map(|i| arena.insert(i * 10)).collect();
+    arena.remove(handles[1]);
+    arena.remove(handles[4]);
+    let mut drain = arena.drain();
+    assert_eq!(format!("{drain:?}"), "Drain { remaining: 4 }");
+    let mut drained = Vec::new();
+    while let Some(item) = drain.next() {
+        drained.push(item);
+        assert_eq!(drain.len(), 4 - drained.len());
+    }
+    assert_eq!(drain.next(), None, "the drain is fused");
+    drop(drain);
+    let expected: Vec<_> = [0, 2, 3, 5].map(|i| (handles[i], i as u32 * 10)).into();
+    assert_eq!(drained, expected);
+
+    assert_eq!(arena.len(), 0);
+    assert_eq!(arena.iter().count(), 0);
+    for &h in &handles {
+        assert_eq!(arena.get(h), None, "{h:?} is stale");
+    }
+    // The drained slots come first, lowest first, each at a new generation;
+    // then the slots vacated before the drain.
+    let again: Vec<_> = (0..7).map(|i| arena.insert(i)).collect();
+    let slots: Vec<_> = again.iter().map(|h| h.index()).collect();
+    assert_eq!(slots, [0, 2, 3, 5, 4, 1, 6]);
+    for h in &again[..6] {
+        assert_eq!(h.generation(), 2);
+    }
+    assert_eq!(again[6].generation(), 1);
+}
+
+#[test]
+fn drain_from_the_back_yields_in_reverse_slot_order() {
+    let mut arena = GenArena::new();
+    let handles: Vec<_> = (0..4).map(|i| arena.insert(i)).collect();
+    let reversed: Vec<_> = arena.drain().rev().collect();
+    let expected: Vec<_> = handles.iter().copied().zip(0..4).rev().collect();
+    assert_eq!(reversed, expected);
+    assert!(arena.is_empty());
+    let again: Vec<_> = (0..4).map(|i| arena.insert(i).index()).collect();
+    assert_eq!(again, [0, 1, 2, 3]);
+}
+
+#[test]
+fn a_drain_dropped_early_drops_the_rest_exactly_once() {
+    let drops = Rc::new(Cell::new(0));
+    let mut arena = GenArena::new();
+    let handles: Vec<_> = (0..6)
+        .map(|_| arena.insert(Counted(drops.clone())))
+        .collect();
+    let mut drain = arena.drain();
+    let (first, _) = drain.next().unwrap();
+    let (last, _) = drain.next_back().unwrap();
+    assert_eq!((first, last), (handles[0], handles[5]));
+    assert_eq!(drops.get(), 2, "the two values yielded are dropped");
+    drop(drain);
+    assert_eq!(drops.get(), 6, "the four left are dropped once each");
+    assert!(arena.is_empty());
+    assert!(handles.iter().all(|&h| !arena.contains(h)));
+    arena.insert(Counted(drops.clone()));
+    drop(arena);
+    assert_eq!(drops.get(), 7);
+}
+
+#[test]
+fn a_forgotten_drain_leaves_a_usable_arena() {
+    let drops = Rc::new(Cell::new(0));
+    let mut arena = GenArena::new();
+    let handles: Vec<_> = (0..5)
+        .map(|_| arena.insert(Counted(drops.clone())))
+        .collect();
+    let mut drain = arena.drain();
+    drop(drain.next());
+    drop(drain.next_back());
+    std::mem::forget(drain);
+    assert_eq!(drops.get(), 2);
+
+    // The values not yielded stay, found by their handles.
+    assert_eq!(arena.len(), 3);
+    let live: Vec<_> = arena.handles().collect();
+    assert_eq!(live, handles[1..4]);
+    assert!(!arena.contains(handles[0]) && !arena.contains(handles[4]));
+    // The slots vacated by the drain are reused, at new generations.
+    let new = arena.insert(Counted(drops.clone()));
+    assert_eq!((new.index(), new.generation()), (0, 2));
+    assert!(arena.get(new).is_some());
+    assert_eq!(arena.iter().count(), 4);
+    drop(arena.remove(handles[2]));
+    assert_eq!(drops.get(), 3);
+    drop(arena);
+    assert_eq!(drops.get(), 2 + 1 + 3, "every value is dropped once");
+}
+
+#[test]
+fn a_panicking_destructor_in_a_drain_leaves_the_rest_in_the_arena() {
+    let mut arena: GenArena<Option<Bomb>> = GenArena::new();
+    let bomb = arena.insert(Some(Bomb));
+    let quiet = arena.insert(None);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(arena.drain())));
+    assert!(result.is_err());
+    assert!(!arena.contains(bomb));
+    assert!(arena.contains(quiet));
+    assert_eq!(arena.len(), 1);
+    assert_eq!(arena.insert(None).index(), bomb.index());
+}
+
+#[test]
+fn values_mut_reaches_every_value() {
+    let mut arena = GenArena::new();
+    let handles: Vec<_> = (0..4).map(|i| arena.insert(i)).collect();
+    arena.remove(handles[2]);
+    let values = arena.values_mut();
+    assert_eq!(values.len(), 3);
+    for v in values {
+        *v += 10;
+    }
+    assert_eq!(arena.values().copied().collect::<Vec<_>>(), [10, 11, 13]);
+}
+
+#[test]
+fn into_iter_yields_everything_in_slot_order() {
+    let mut arena = GenArena::new();
+    let handles: Vec<_> = (0..5).map(|i| arena.insert(i.to_string())).collect();
+    arena.remove(handles[3]);
+    let mut owned = arena.into_iter();
+    assert_eq!(format!("{owned:?}"), "IntoIter { remaining: 4 }");
+    assert_eq!(owned.next(), Some((handles[0], "0".to_string())));
+    assert_eq!(owned.next_back(), Some((handles[4], "4".to_string())));
+    assert_eq!(owned.len(), 2);
+    assert_eq!(owned.next_back(), Some((handles[2], "2".to_string())));
+    assert_eq!(owned.next(), Some((handles[1], "1".to_string())));
+    assert_eq!(owned.size_hint(), (0, Some(0)));
+    assert_eq!(owned.next(), None);
+    assert_eq!(owned.next_back(), None);
+}
+
+#[test]
+fn into_iter_dropped_early_drops_the_rest_exactly_once() {
+    let drops = Rc::new(Cell::new(0));
+    let mut arena = GenArena::new();
+    let handles: Vec<_> = (0..6)
+        .map(|_| arena.insert(Counted(drops.clone())))
+        .collect();
+    drop(arena.remove(handles[1]));
+    assert_eq!(drops.get(), 1);
+    let mut owned = arena.into_iter();
+    let (h, value) = owned.next().unwrap();
+    assert_eq!(h, handles[0]);
+    assert_eq!(drops.get(), 1, "a yielded value belongs to the caller");
+    drop(value);
+    drop(owned.next_back());
+    assert_eq!(drops.get(), 3);
+    drop(owned);
+    assert_eq!(drops.get(), 6, "the three left are dropped once each");
+
+    // An arena that is iterated to the end drops nothing twice either.
+    let mut arena = GenArena::new();
+    for _ in 0..3 {
+        arena.insert(Counted(drops.clone()));
+    }
+    assert_eq!(arena.into_iter().count(), 3);
+    assert_eq!(drops.get(), 9);
 }
