@@ -1082,6 +1082,28 @@ impl<'p, T> PoolRef<'p, T> {
         PoolRef::try_unwrap(this).ok()
     }
 
+    /// Moves the value out if this is its only handle, as
+    /// [`try_unwrap`](PoolRef::try_unwrap) does; otherwise clones it and
+    /// drops the handle. Like `Rc::unwrap_or_clone`.
+    ///
+    /// ```
+    /// use arenakit_arena::PoolRef;
+    ///
+    /// let pool = arenakit_arena::Pool::new();
+    /// let a = pool.alloc_ref(String::from("v"));
+    /// let b = a.clone();
+    /// assert_eq!(PoolRef::unwrap_or_clone(a), "v"); // Cloned: `b` remains.
+    /// assert_eq!(PoolRef::strong_count(&b), 1);
+    /// assert_eq!(PoolRef::unwrap_or_clone(b), "v"); // Moved out.
+    /// assert_eq!(pool.len(), 0);
+    /// ```
+    pub fn unwrap_or_clone(this: Self) -> T
+    where
+        T: Clone,
+    {
+        PoolRef::try_unwrap(this).unwrap_or_else(|shared| (*shared).clone())
+    }
+
     /// Turns the handle into a [`PoolBox`] if it is the value's only handle,
     /// in place; otherwise gives it back.
     ///

@@ -331,6 +331,23 @@ mod pool {
     }
 
     #[test]
+    fn unwrap_or_clone_clones_only_when_shared() {
+        let log = RefCell::new(Vec::new());
+        let pool = Pool::new();
+        let a = pool.alloc_ref(Logged { id: 1, log: &log });
+        let b = a.clone();
+        // Shared: a clone comes out (id + 1000) and `a`'s handle is dropped.
+        let cloned = PoolRef::unwrap_or_clone(a);
+        assert_eq!((cloned.id, PoolRef::strong_count(&b)), (1001, 1));
+        // The last handle: the value itself moves out and the block is free.
+        let moved = PoolRef::unwrap_or_clone(b);
+        assert_eq!((moved.id, pool.len(), pool.free_count()), (1, 0, 1));
+        assert!(log.borrow().is_empty());
+        drop((cloned, moved));
+        assert_eq!(sorted(&log), [1, 1001]);
+    }
+
+    #[test]
     fn make_mut_clones_only_when_shared() {
         let log = RefCell::new(Vec::new());
         {
