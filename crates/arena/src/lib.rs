@@ -52,7 +52,7 @@ mod error;
 pub mod gen_arena;
 mod pool;
 mod scope;
-mod typed;
+pub mod typed;
 mod vec;
 
 pub use crate::adaptors::{
@@ -63,5 +63,5 @@ pub use crate::error::{AllocError, AllocErrorKind};
 pub use crate::gen_arena::{GenArena, Handle};
 pub use crate::pool::{Pool, PoolBox, PoolExhausted, PoolRef};
 pub use crate::scope::Scope;
-pub use crate::typed::{IterMut, TypedArena};
+pub use crate::typed::TypedArena;
 pub use crate::vec::Vec;

@@ -277,7 +277,7 @@ impl<T> TypedArena<T> {
 /// ```
 /// let mut arena = arenakit_arena::TypedArena::new();
 /// arena.alloc(1);
-/// let it: arenakit_arena::IterMut<'_, i32> = arena.iter_mut();
+/// let it: arenakit_arena::typed::IterMut<'_, i32> = arena.iter_mut();
 /// assert_eq!(it.count(), 1);
 /// ```
 pub struct IterMut<'a, T> {
