@@ -1,4 +1,5 @@
-//! Arbitrary operation sequences on `LruCache` against a model: a `Vec` of
+//! Arbitrary operation sequences on `LruCache`, `retain`, `iter_mut` and an
+//! owning `into_iter` among them, against a model: a `Vec` of
 //! entries kept in recency order, most recent first.
 #![no_main]
 
@@ -16,6 +17,12 @@ enum Op {
     Promote(u8),
     Resize(u8),
     Clear,
+    /// Keeps the keys whose bit (key mod 32) is set.
+    Retain(u32),
+    /// Adds to every value through `iter_mut`.
+    AddToAll(u16),
+    /// Moves the entries out with `into_iter`, then puts them back.
+    Rebuild,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -94,6 +101,33 @@ fuzz_target!(|input: Input| {
             Op::Clear => {
                 model.entries.clear();
                 cache.clear();
+            }
+            Op::Retain(mask) => {
+                let keep = |k: u8| mask & (1 << (k % 32)) != 0;
+                let expected: Vec<u8> = model.entries.iter().map(|&(k, _)| k).collect();
+                model.entries.retain(|&(k, _)| keep(k));
+                let mut visited = Vec::new();
+                cache.retain(|&k, _| {
+                    visited.push(k);
+                    keep(k)
+                });
+                assert_eq!(visited, expected);
+            }
+            Op::AddToAll(n) => {
+                for (_, v) in &mut model.entries {
+                    *v = v.wrapping_add(n);
+                }
+                for (_, v) in &mut cache {
+                    *v = v.wrapping_add(n);
+                }
+            }
+            Op::Rebuild => {
+                let entries: Vec<(u8, u16)> = std::mem::replace(&mut cache, LruCache::new(0))
+                    .into_iter()
+                    .collect();
+                assert_eq!(entries, model.entries);
+                cache = LruCache::new(model.capacity);
+                cache.extend(entries.into_iter().rev());
             }
         }
         assert_eq!(cache.len(), model.entries.len());
