@@ -1395,14 +1395,23 @@ mod tests {
         assert_eq!(arena.len(), 2);
     }
 
-    #[test]
-    fn a_retired_slot_between_free_ones_is_skipped() {
+    /// An arena holding 0, 10 and 2 in slots 0 to 2, where 10 holds slot 1
+    /// at version `u32::MAX`, so removing it retires the slot. Returns the
+    /// arena, the handles first given to 0, 1 and 2 (that of 1 is stale),
+    /// and the handle of 10.
+    fn slot_1_at_its_last_version() -> (GenArena<i32>, Vec<Handle<i32>>, Handle<i32>) {
         let mut arena = GenArena::new();
         let handles: Vec<_> = (0..3).map(|i| arena.insert(i)).collect();
         arena.remove(handles[1]);
         age_vacant_slot(&mut arena, 1, u32::MAX - 1);
         let last = arena.insert(10);
         assert_eq!((last.index(), last.version.get()), (1, u32::MAX));
+        (arena, handles, last)
+    }
+
+    #[test]
+    fn a_retired_slot_between_free_ones_is_skipped() {
+        let (mut arena, handles, last) = slot_1_at_its_last_version();
         arena.remove(handles[0]);
         arena.remove(last); // Retires slot 1.
         arena.remove(handles[2]);
@@ -1441,12 +1450,7 @@ mod tests {
     #[test]
     fn a_retired_slot_stays_retired_after_a_drain() {
         for from_front in [true, false] {
-            let mut arena = GenArena::new();
-            let handles: Vec<_> = (0..3).map(|i| arena.insert(i)).collect();
-            arena.remove(handles[1]);
-            age_vacant_slot(&mut arena, 1, u32::MAX - 1);
-            let last = arena.insert(10);
-            assert_eq!((last.index(), last.version.get()), (1, u32::MAX));
+            let (mut arena, handles, last) = slot_1_at_its_last_version();
 
             let mut drained: Vec<_> = if from_front {
                 arena.drain().collect()
